@@ -206,7 +206,7 @@ func (s *Store) SummarizeUsage(ctx context.Context, from, to time.Time) ([]store
 		rows, err := s.pool.Query(ctx, `SELECT date_trunc('day', at AT TIME ZONE 'UTC') AS day, user_id, model, key_id,
 				count(*), count(*) FILTER (WHERE outcome <> $3), sum(prompt_tokens), sum(output_tokens), sum(latency_us)
 			FROM usage WHERE at >= $1 AND at < $2
-			GROUP BY day, user_id, model, key_id ORDER BY day, user_id, model, key_id`, from, to, store.OutcomeOK)
+			GROUP BY day, user_id, model, key_id ORDER BY day, user_id, model COLLATE "C", key_id COLLATE "C"`, from, to, store.OutcomeOK)
 		if err != nil {
 			return err
 		}
