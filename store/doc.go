@@ -24,6 +24,16 @@
 // lease held by someone else gives ErrNotOwner. Backends wrap these with
 // context, so test them with errors.Is.
 //
+// # Arguments
+//
+// Every method that takes a key, name or owner rejects an empty one with
+// ErrInvalid, as do non-positive TTLs and limits, negative amounts and
+// counter expiries not after now; a rejected call changes nothing. Text
+// (turn texts, names, notes) must be valid UTF-8 without NUL bytes, and
+// comes back byte for byte; KV values may be any bytes. Times come back
+// equal at least to the millisecond. Results listed in order sort strings
+// byte by byte.
+//
 // # Conformance
 //
 // Every backend, including one written by a user of the SDK, runs
