@@ -1,0 +1,72 @@
+// Package botkit runs Telegram bots that survive real traffic, on top of
+// github.com/go-telegram/bot: it takes updates in (long polling or a
+// webhook), dispatches them to handlers in order per chat, and sends
+// answers out at a pace Telegram accepts, streaming long replies as they
+// are written.
+//
+// # Intake
+//
+// A Poller calls getUpdates with its own HTTP client and long-polling
+// timeout. It confirms an update's offset to Telegram only when that update
+// and every earlier one have been handled (a watermark over the updates in
+// flight), keeps the confirmed offset in a store.KV so that a restart
+// resumes exactly, backs off on errors, waits the retry_after of a 429, and
+// returns ErrConflict on a 409 (another poller, or a webhook is set) rather
+// than retrying forever.
+//
+// A Webhook is the http.Handler for updates pushed by Telegram: 401 for a
+// wrong secret (compared in constant time), 413 past the body limit, 400
+// for malformed JSON, 405 for anything but POST, 503 while shutting down,
+// 200 once the update is accepted. SetWebhook and DeleteWebhook manage the
+// registration.
+//
+// Redelivered update IDs are dropped by a Dedup over store.Locks: its marks
+// are set when an update has been handled and released when Shutdown
+// cancelled it, so that Telegram's redelivery of a cancelled update runs.
+//
+// # Dispatch
+//
+// A Dispatcher runs a Handler over submitted updates. Updates of one chat
+// run one at a time and in order; different chats run in parallel on a
+// bounded pool of workers; a bounded queue makes Submit block instead of
+// growing memory. A panic is recovered, logged with the update ID, and the
+// chat goes on. Shutdown stops intake, finishes running and queued updates
+// until its context ends, then cancels the rest; their offsets stay
+// unconfirmed, so Telegram delivers them again to the next run.
+//
+// # Middleware
+//
+// A Middleware is a func(Handler) Handler; Chain applies several. The
+// update, its user and its chat are in the handler's context (UpdateFrom,
+// UserFrom, ChatFrom). Recover, Logging (log/slog, with update, chat and
+// user IDs), AllowList and RateLimit (a token bucket per user) are
+// provided.
+//
+// # Sending
+//
+// A Sender wraps the client's API calls. It paces messages per chat (about
+// 1 a second), per group (about 20 a minute) and overall (about 30 a
+// second) before Telegram has to complain; on a 429 it waits the
+// retry_after it was given, within limits and the context's deadline, and
+// retries; it retries 5xx and network errors with backoff; "message is not
+// modified" is success; a group migrated to a supergroup is followed; a
+// user who blocked the bot is recorded in store.Users. Errors are *APIError
+// values, found with errors.As through any wrapping and classified with
+// errors.Is against the ErrX sentinels. DownloadFile fetches files up to the
+// 20 MB bots may download, with its own HTTP client.
+//
+// # Streaming
+//
+// Sender.Stream turns a channel of text deltas into what the user sees:
+// the typing action until the first text; in private chats a draft
+// (sendMessageDraft) updated at a throttled pace, then the final message;
+// in groups, or where drafts fail, a first message once some text has come,
+// then edits no more often than the group pace allows, slower after any
+// 429. The final Markdown is rendered with package tgmd and split into
+// messages of at most 4096 UTF-16 code units; if Telegram rejects the
+// formatting, the same text goes out as plain text. A cancelled context
+// finishes the partial reply with a short note.
+//
+// Every wait (pacing, backoff, throttling) runs on an injectable Clock, so
+// tests drive time instead of sleeping.
+package botkit
