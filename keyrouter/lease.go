@@ -39,6 +39,11 @@ func (l *Lease) Secret() Secret {
 	if l == nil || l.ks == nil {
 		return ""
 	}
+	// The configuration, not the state, holds the secret: SetKeys may give
+	// a key that keeps its ID a new secret.
+	if c := l.ks.cfg.Load(); c != nil {
+		return c.key.Secret
+	}
 	return l.ks.secret
 }
 

@@ -177,3 +177,22 @@ func TestSharedStateAcrossReplicas(t *testing.T) {
 	}
 	assert.Equal(t, 25-10, total, "p spent 10 of its 25 for the day in the first minute")
 }
+
+func TestSetKeysSameIDNewSecret(t *testing.T) {
+	r, err := New([]Key{{ID: "main", Secret: "AIza-old-secret"}}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if err := r.SetKeys([]Key{{ID: "main", Secret: "AIza-new-secret"}}); err != nil {
+		t.Fatal(err)
+	}
+	l, err := r.Acquire(context.Background(), Request{Model: "m"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Release(Outcome{Verdict: Success})
+	if got := string(l.Secret()); got != "AIza-new-secret" {
+		t.Fatalf("lease carries the replaced secret")
+	}
+}
