@@ -2,8 +2,7 @@ package botkit
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
+	"errors"
 	"log/slog"
 	"strconv"
 	"sync/atomic"
@@ -18,33 +17,42 @@ type DedupOptions struct {
 	// as update IDs are per bot. Zero means "botkit:update:".
 	Prefix string
 	// ClaimTTL bounds how long an update being handled stays claimed if its
-	// process dies. Zero means 10 minutes.
+	// process dies; the claim is renewed every ClaimTTL/3 while the update
+	// is handled. Zero means 30 seconds.
 	ClaimTTL time.Duration
 	// SeenTTL is how long a handled update ID stays marked. Telegram keeps
 	// unconfirmed updates for 24 hours. Zero means 25 hours.
 	SeenTTL time.Duration
-	// Clock gives the time passed to the store. Nil means SystemClock.
+	// Clock gives the time passed to the store and paces the renewals of
+	// claims. Nil means SystemClock.
 	Clock Clock
 	// Timeout bounds each store call. Zero means 5 seconds.
 	Timeout time.Duration
 }
 
-// Dedup drops redelivered update IDs with first-seen marks kept in
-// store.Locks, so that an update is answered once across restarts and across
-// replicas sharing the store.
+// Dedup answers each update ID once across restarts, crashes and replicas
+// sharing a store.Locks, with two records per update:
 //
-// A mark must not outlive an update that was not handled: Shutdown cancels
-// updates whose offsets stay unconfirmed, and their redelivery must run. The
-// Locks contract has no way to clear a MarkSeen mark, so the mark is a lease
-// instead: the update is claimed with AcquireLease under an owner unique to
-// this attempt (ClaimTTL); once handled, the lease is extended to SeenTTL and
-// stays as the mark; if cancelled, it is released and the redelivery claims
-// it afresh. A store failure lets the update through (an update answered
-// twice is better than one never answered) and is logged.
+//   - a claim, the lease Prefix+ID held by the attempt handling the update
+//     (an owner unique to the attempt), for ClaimTTL and renewed every
+//     ClaimTTL/3 while the handler runs;
+//   - a done mark, the lease Prefix+ID+":done" held by the owner "handled"
+//     for SeenTTL, written when the handler has run, before the claim is
+//     freed.
 //
-// A process that dies without Shutdown leaves the claims of its running
-// updates until ClaimTTL passes; a redelivery inside that window is dropped
-// as a duplicate.
+// On receipt an update is claimed, then its done mark is looked up (with
+// RenewLease, which never creates a lease): a done update is dropped
+// (OutcomeDuplicate, its offset may be confirmed); an update claimed by
+// another live attempt is neither handled nor confirmed, and the Dispatcher
+// tries it again after RetryDelay, until that attempt has finished (the
+// retry finds the done mark) or has died (its claim expires within
+// ClaimTTL and the retry handles it). A process that dies mid-update thus
+// loses its claims to expiry, and the redelivered update is answered once.
+// An update cancelled by Shutdown has its claim freed at once, so that its
+// redelivery runs.
+//
+// A store failure lets the update through (an update answered twice is
+// better than one never answered) and is logged.
 //
 // Dedup is safe for concurrent use.
 type Dedup struct {
@@ -54,13 +62,16 @@ type Dedup struct {
 	seq   atomic.Uint64
 }
 
+// doneOwner owns the done marks of handled updates.
+const doneOwner = "handled"
+
 // NewDedup returns a Dedup over locks.
 func NewDedup(locks store.Locks, opts DedupOptions) *Dedup {
 	if opts.Prefix == "" {
 		opts.Prefix = "botkit:update:"
 	}
 	if opts.ClaimTTL <= 0 {
-		opts.ClaimTTL = 10 * time.Minute
+		opts.ClaimTTL = 30 * time.Second
 	}
 	if opts.SeenTTL <= 0 {
 		opts.SeenTTL = 25 * time.Hour
@@ -69,20 +80,28 @@ func NewDedup(locks store.Locks, opts DedupOptions) *Dedup {
 		opts.Timeout = 5 * time.Second
 	}
 	opts.Clock = clockOr(opts.Clock)
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	return &Dedup{locks: locks, opts: opts, owner: hex.EncodeToString(b[:])}
+	return &Dedup{locks: locks, opts: opts, owner: newReplicaID()}
 }
+
+// verdict is what claim found.
+type verdict int
+
+const (
+	claimFree verdict = iota // handle it here
+	claimDone                // handled before: drop it
+	claimBusy                // another live attempt holds it: try again later
+)
 
 type claim struct {
 	name, owner string
 	held        bool
+	stop        func() // stops the renewals
 }
 
-// claim takes the update ID; first is false when someone else holds it or
-// has handled it.
-func (d *Dedup) claim(ctx context.Context, id int64, log *slog.Logger) (c *claim, first bool) {
-	c = &claim{
+// claim takes the update ID for this attempt and, if it is free, starts
+// renewing the claim until finish or release.
+func (d *Dedup) claim(ctx context.Context, id int64, log *slog.Logger) (*claim, verdict) {
+	c := &claim{
 		name:  d.opts.Prefix + strconv.FormatInt(id, 10),
 		owner: d.owner + "/" + strconv.FormatUint(d.seq.Add(1), 10),
 	}
@@ -91,22 +110,38 @@ func (d *Dedup) claim(ctx context.Context, id int64, log *slog.Logger) (c *claim
 	ok, err := d.locks.AcquireLease(ctx, c.name, c.owner, d.opts.ClaimTTL, d.opts.Clock.Now())
 	if err != nil {
 		log.Warn("botkit: de-duplication store failed; handling the update anyway", "update_id", id, "err", err)
-		return c, true
+		return c, claimFree
 	}
-	c.held = ok
-	return c, ok
+	if !ok {
+		return c, claimBusy
+	}
+	c.held = true
+	// The claim is ours: a done mark now means an earlier attempt finished
+	// (it writes the mark before freeing its claim).
+	err = d.locks.RenewLease(ctx, c.name+":done", doneOwner, d.opts.SeenTTL, d.opts.Clock.Now())
+	switch {
+	case err == nil:
+		d.free(c, log)
+		return c, claimDone
+	case !errors.Is(err, store.ErrNotOwner):
+		log.Warn("botkit: de-duplication store failed; handling the update anyway", "update_id", id, "err", err)
+	}
+	c.stop = keepLease(d.locks, c.name, c.owner, d.opts.ClaimTTL, d.opts.Timeout, d.opts.Clock, log)
+	return c, claimFree
 }
 
-// finish turns the claim into the long-lived mark of a handled update.
+// finish writes the done mark of a handled update and frees its claim.
 func (d *Dedup) finish(c *claim, log *slog.Logger) {
 	if d == nil || c == nil || !c.held {
 		return
 	}
+	c.stop()
 	ctx, cancel := context.WithTimeout(context.Background(), d.opts.Timeout)
 	defer cancel()
-	if err := d.locks.RenewLease(ctx, c.name, c.owner, d.opts.SeenTTL, d.opts.Clock.Now()); err != nil {
+	if _, err := d.locks.AcquireLease(ctx, c.name+":done", doneOwner, d.opts.SeenTTL, d.opts.Clock.Now()); err != nil {
 		log.Warn("botkit: could not mark update handled", "key", c.name, "err", err)
 	}
+	d.free(c, log)
 }
 
 // release frees the claim of an update that was not handled.
@@ -114,6 +149,11 @@ func (d *Dedup) release(c *claim, log *slog.Logger) {
 	if d == nil || c == nil || !c.held {
 		return
 	}
+	c.stop()
+	d.free(c, log)
+}
+
+func (d *Dedup) free(c *claim, log *slog.Logger) {
 	ctx, cancel := context.WithTimeout(context.Background(), d.opts.Timeout)
 	defer cancel()
 	if err := d.locks.ReleaseLease(ctx, c.name, c.owner, d.opts.Clock.Now()); err != nil {

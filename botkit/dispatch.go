@@ -7,8 +7,11 @@ import (
 	"runtime"
 	"runtime/debug"
 	"sync"
+	"time"
 
 	"github.com/go-telegram/bot/models"
+
+	"github.com/web3-ai-game/svs-telegram-bot/store"
 )
 
 // Outcome says what became of an update given to Dispatcher.Submit.
@@ -18,13 +21,19 @@ const (
 	// OutcomeHandled: the handler ran to its end (with or without error,
 	// or a recovered panic). Its offset may be confirmed.
 	OutcomeHandled Outcome = iota
-	// OutcomeDuplicate: the update ID was already handled or is being
-	// handled; it was dropped. Its offset may be confirmed.
+	// OutcomeDuplicate: the update ID was already handled (see Dedup), or
+	// is queued or running in this Dispatcher; it was dropped. Its offset
+	// may be confirmed.
 	OutcomeDuplicate
 	// OutcomeCancelled: Shutdown's deadline passed before the update was
 	// handled. Its offset must stay unconfirmed so Telegram redelivers it,
 	// and its de-duplication claim was released so the redelivery runs.
 	OutcomeCancelled
+
+	// outcomeRetry: another live attempt holds the update's claim; the
+	// update stays at the head of its chat and is tried again after
+	// RetryDelay. It never reaches a done callback.
+	outcomeRetry Outcome = -1
 )
 
 // String returns the outcome's name.
@@ -55,6 +64,43 @@ type DispatcherOptions struct {
 	// Logger receives handler errors and recovered panics. Nil means
 	// slog.Default().
 	Logger *slog.Logger
+	// Express, when set, sees each update before it is queued and may
+	// handle it there by returning true: such an update skips its chat's
+	// queue (and de-duplication) and counts as handled at once. It runs on
+	// the caller of Submit, so it must be quick and must not block; it
+	// lets an update such as /cancel act while the chat's earlier update
+	// is still running.
+	Express func(upd *models.Update) bool
+
+	// Fleet options (see chatlease.go): with ChatLocks shared by several
+	// replicas, one chat is answered by one replica at a time.
+
+	// ChatLocks, when set, makes Submit take the lease of the update's
+	// chat (owner ReplicaID, ChatLeaseTTL, renewed every ChatLeaseTTL/3)
+	// before accepting it, and hold it until every accepted update of
+	// that chat is finished. While another replica holds the chat, or if
+	// the store fails, Submit returns an error wrapping ErrChatBusy and
+	// accepts nothing: the Webhook answers 503 and Telegram delivers the
+	// update again later, after the other replica's earlier updates, so a
+	// chat's updates are answered in order across replicas. A replica
+	// that dies loses its chats when their leases expire. Nil takes no
+	// leases (one process).
+	ChatLocks store.Locks
+	// ChatLeaseTTL is how long a chat stays held if its replica dies.
+	// Zero means 30 seconds.
+	ChatLeaseTTL time.Duration
+	// ChatLeasePrefix starts the names of chat leases; bots sharing a
+	// store need distinct prefixes. Zero means "botkit:chat:".
+	ChatLeasePrefix string
+	// ReplicaID owns this Dispatcher's chat leases; it must be unique
+	// among replicas. Zero means a random ID.
+	ReplicaID string
+	// RetryDelay is how long an update whose de-duplication claim is held
+	// by another live attempt waits before it is tried again here (it
+	// keeps its chat's later updates waiting). Zero means 500ms.
+	RetryDelay time.Duration
+	// Clock paces lease renewals and retries. Nil means SystemClock.
+	Clock Clock
 }
 
 // chatKey orders updates: updates with the same key run one at a time, in
@@ -99,6 +145,11 @@ type Dispatcher struct {
 	handler Handler
 	dedup   *Dedup
 	log     *slog.Logger
+	express func(upd *models.Update) bool
+	leases  *chatLeases // nil without ChatLocks
+	clock   Clock
+	retry   time.Duration
+	retryWG sync.WaitGroup // goroutines waiting to retry a chat
 
 	slots chan struct{}   // queue capacity: one token per accepted update
 	ready chan *chatQueue // chats with pending updates, in turn order
@@ -131,11 +182,18 @@ func NewDispatcher(h Handler, opts DispatcherOptions) *Dispatcher {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	if opts.RetryDelay <= 0 {
+		opts.RetryDelay = 500 * time.Millisecond
+	}
+	opts.Clock = clockOr(opts.Clock)
 	ctx, cancel := context.WithCancel(context.Background())
 	d := &Dispatcher{
 		handler:  h,
 		dedup:    opts.Dedup,
 		log:      opts.Logger,
+		express:  opts.Express,
+		clock:    opts.Clock,
+		retry:    opts.RetryDelay,
 		slots:    make(chan struct{}, opts.QueueSize),
 		ready:    make(chan *chatQueue, opts.QueueSize),
 		chats:    make(map[chatKey]*chatQueue),
@@ -145,6 +203,9 @@ func NewDispatcher(h Handler, opts DispatcherOptions) *Dispatcher {
 		hardCtx:  ctx,
 		hardStop: cancel,
 		stop:     make(chan struct{}),
+	}
+	if opts.ChatLocks != nil {
+		d.leases = newChatLeases(opts.ChatLocks, opts, opts.Clock, opts.Logger)
 	}
 	d.queuePool.New = func() any { return new(chatQueue) }
 	d.workersWG.Add(opts.Workers)
@@ -159,7 +220,8 @@ func NewDispatcher(h Handler, opts DispatcherOptions) *Dispatcher {
 // in-process duplicate). Submit blocks while the queue is full, until ctx is
 // done (returning ctx.Err()) or Shutdown starts (returning ErrClosed). An
 // update whose ID is already queued or running here is dropped at once with
-// OutcomeDuplicate.
+// OutcomeDuplicate. With ChatLocks, an update whose chat another replica
+// holds is not accepted: Submit returns an error wrapping ErrChatBusy.
 func (d *Dispatcher) Submit(ctx context.Context, upd *models.Update, done func(Outcome)) error {
 	if upd == nil {
 		return fmt.Errorf("botkit: nil update")
@@ -169,6 +231,12 @@ func (d *Dispatcher) Submit(ctx context.Context, upd *models.Update, done func(O
 		return ErrClosed
 	default:
 	}
+	if d.express != nil && d.express(upd) {
+		if done != nil {
+			done(OutcomeHandled)
+		}
+		return nil
+	}
 	select {
 	case d.slots <- struct{}{}:
 	case <-ctx.Done():
@@ -176,14 +244,24 @@ func (d *Dispatcher) Submit(ctx context.Context, upd *models.Update, done func(O
 	case <-d.closing:
 		return ErrClosed
 	}
+	k := keyOf(upd)
+	if d.leases != nil {
+		// Fleet hook: hold the chat before accepting its update.
+		if err := d.leases.admit(ctx, k); err != nil {
+			<-d.slots
+			return err
+		}
+	}
 	d.mu.Lock()
 	if d.closed {
 		d.mu.Unlock()
+		d.leave(k)
 		<-d.slots
 		return ErrClosed
 	}
 	if _, dup := d.inflight[upd.ID]; dup {
 		d.mu.Unlock()
+		d.leave(k)
 		<-d.slots
 		if done != nil {
 			done(OutcomeDuplicate)
@@ -192,7 +270,6 @@ func (d *Dispatcher) Submit(ctx context.Context, upd *models.Update, done func(O
 	}
 	d.inflight[upd.ID] = struct{}{}
 	d.pending.Add(1)
-	k := keyOf(upd)
 	q := d.chats[k]
 	if q == nil {
 		q = d.queuePool.Get().(*chatQueue)
@@ -228,13 +305,18 @@ func (d *Dispatcher) work() {
 func (d *Dispatcher) turn(q *chatQueue) {
 	d.mu.Lock()
 	it := q.items[q.head]
-	q.items[q.head] = item{}
-	q.head++
+	k := q.key
 	d.mu.Unlock()
 
 	out := d.run(it.upd)
+	if out == outcomeRetry {
+		d.retryLater(q)
+		return
+	}
 
 	d.mu.Lock()
+	q.items[q.head] = item{}
+	q.head++
 	delete(d.inflight, it.upd.ID)
 	if q.head < len(q.items) {
 		d.ready <- q
@@ -244,11 +326,37 @@ func (d *Dispatcher) turn(q *chatQueue) {
 		d.queuePool.Put(q)
 	}
 	d.mu.Unlock()
+	d.leave(k)
 	<-d.slots
 	if it.done != nil {
 		it.done(out)
 	}
 	d.pending.Done()
+}
+
+// retryLater gives q another turn after RetryDelay, or at once when
+// Shutdown cancels the running work (the turn then ends the update with
+// OutcomeCancelled).
+func (d *Dispatcher) retryLater(q *chatQueue) {
+	d.retryWG.Add(1)
+	go func() {
+		defer d.retryWG.Done()
+		t := d.clock.NewTimer(d.retry)
+		select {
+		case <-t.C():
+		case <-d.hardCtx.Done():
+		}
+		t.Stop()
+		d.ready <- q // never blocks: q holds a pending update and is not on ready
+	}()
+}
+
+// leave is the fleet hook that frees the chat's lease after its last
+// accepted update.
+func (d *Dispatcher) leave(k chatKey) {
+	if d.leases != nil {
+		d.leases.leave(k)
+	}
 }
 
 // run handles one update: de-duplication, the handler, panic recovery.
@@ -259,10 +367,13 @@ func (d *Dispatcher) run(upd *models.Update) Outcome {
 	}
 	var claim *claim
 	if d.dedup != nil {
-		var first bool
-		claim, first = d.dedup.claim(ctx, upd.ID, d.log)
-		if !first {
+		var v verdict
+		claim, v = d.dedup.claim(ctx, upd.ID, d.log)
+		switch v {
+		case claimDone:
 			return OutcomeDuplicate
+		case claimBusy:
+			return outcomeRetry
 		}
 	}
 	err := d.call(WithUpdate(ctx, upd), upd)
@@ -336,6 +447,7 @@ func (d *Dispatcher) Shutdown(ctx context.Context) error {
 		d.hardStop()
 		close(d.stop)
 		d.workersWG.Wait()
+		d.retryWG.Wait()
 		close(d.done)
 	})
 	<-d.done

@@ -1,8 +1,64 @@
-// Package botkit runs Telegram bots that survive real traffic, on top of
-// github.com/go-telegram/bot: it takes updates in (long polling or a
-// webhook), dispatches them to handlers in order per chat, and sends
-// answers out at a pace Telegram accepts, streaming long replies as they
-// are written.
+// Package botkit runs AI Telegram bots that survive real traffic, on top
+// of github.com/go-telegram/bot. New composes everything a bot needs (a
+// store, the Gemini key router, the Gemini client, tiered sessions and the
+// Telegram layer) into a Bot with commands and a streamed AI reply; the
+// parts below it (intake, dispatch, sending, streaming) can be used alone.
+//
+// # The facade
+//
+// New(token, Options{...}) builds a Bot. The zero Options give a SQLite
+// store in "svsbot.db", the default tiers of vipsession, English and
+// Chinese texts and the rule-based model Selector; Options.Keys (a
+// keyrouter.ParseKeys list) gives the Gemini keys. Every part can be
+// replaced: Store, Router, Gemini, Sessions, Selector, Messages, Handler,
+// Middleware, Commands, ServerURL (a telegramtest server in tests) and
+// Clock. Bot.Run polls until Bot.Shutdown; for webhooks, serve
+// Bot.WebhookHandler and call Bot.SetWebhook. Bot.HealthHandler serves
+// /healthz and /readyz.
+//
+// A program with its own go-telegram/bot *bot.Bot can take just the AI
+// reply: NewAssistant(b, Options{...}) and register Assistant.Handler (a
+// bot.HandlerFunc) or Assistant.Middleware.
+//
+// # The AI reply
+//
+// Text and photos (with or without a caption) become a Gemini call for the
+// user's session: vipsession Begin (tier, quotas, memory), the model chain
+// (the user's /model choice, else the Selector's, within the tier's
+// models), the persona's system prompt (/persona), gemini Stream through
+// the tier's key groups, Sender.Stream to the chat, then Commit with the
+// usage, or Abort (a refund) on failure or /cancel. Stickers, voice and
+// video get a short answer in private chats and are ignored in groups.
+// Refusals and failures are told in the user's language (Localizer), never
+// with an internal error's text or a key ID.
+//
+// # Commands
+//
+// /start /help /reset /vip /usage /model /persona /cancel for everyone;
+// /grant /revoke /keys /stats /broadcast for Options.Admins and Owners
+// only (anyone else gets "unknown command"). Commands work with the
+// @botname suffix in groups; RegisterCommands sets the menus per scope.
+// Options.Commands adds commands of your own. /cancel is handled before the
+// chat's queue (DispatcherOptions.Express), so it stops a running reply.
+//
+// # Groups
+//
+// In groups the bot answers only when mentioned, replied to, or addressed
+// by a trigger word at the start of a message (Options.Triggers), with the
+// address removed from the question, replying to the user's message in its
+// topic. Memory is per user by default; Options.GroupMemory shares it per
+// group or per forum topic.
+//
+// # Operations
+//
+// An Observer (Options.Observer) is told of updates, replies and Telegram
+// errors; package botkit/metrics implements it for Prometheus, so botkit
+// itself does not depend on Prometheus. Logs use log/slog with the update,
+// chat, user and key IDs, never secrets or message text.
+//
+// Below the facade, botkit takes updates in (long polling or a webhook),
+// dispatches them to handlers in order per chat, and sends answers out at
+// a pace Telegram accepts, streaming long replies as they are written.
 //
 // # Intake
 //

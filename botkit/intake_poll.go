@@ -44,6 +44,11 @@ type PollerOptions struct {
 	// MaxBackoff caps the wait after consecutive failed calls. Zero means
 	// 30 seconds.
 	MaxBackoff time.Duration
+	// Recheck is how long the Poller waits, while every update Telegram
+	// returned is already in hand, before asking again anyway: updates
+	// that arrived meanwhile (such as a /cancel for a running reply) are
+	// then seen even though no update has finished. Zero means 1 second.
+	Recheck time.Duration
 	// Clock measures backoff. Nil means SystemClock.
 	Clock Clock
 	// Logger receives polling errors. Nil means slog.Default().
@@ -58,7 +63,8 @@ type PollerOptions struct {
 // in PollerOptions.Offsets so that a restart resumes exactly. As Telegram
 // returns updates from the offset on, at most Limit updates past the oldest
 // unfinished one are in hand at a time; while none of them is new, the
-// Poller waits for an update to finish instead of asking again.
+// Poller waits for an update to finish (or PollerOptions.Recheck) instead
+// of asking again at once.
 //
 // A Poller is used by one goroutine calling Run.
 type Poller struct {
@@ -89,6 +95,9 @@ func NewPoller(token string, d *Dispatcher, opts PollerOptions) (*Poller, error)
 	}
 	if opts.OffsetKey == "" {
 		opts.OffsetKey = "botkit:offset:" + botID
+	}
+	if opts.Recheck <= 0 {
+		opts.Recheck = time.Second
 	}
 	if opts.MaxBackoff <= 0 {
 		opts.MaxBackoff = 30 * time.Second
@@ -226,18 +235,22 @@ func (p *Poller) loop(ctx context.Context) error {
 			}
 			fresh++
 			id := upd.ID
-			if err := p.d.Submit(ctx, upd, func(o Outcome) { wm.finish(id, o) }); err != nil {
+			if err := p.submit(ctx, upd, func(o Outcome) { wm.finish(id, o) }); err != nil {
 				wm.forget(id)
 				return nil
 			}
 		}
 		if fresh == 0 && len(updates) > 0 {
 			// Everything Telegram sent is already in hand: wait for an
-			// update to finish rather than ask again at once.
+			// update to finish rather than ask again at once, but not so
+			// long that new updates go unseen while a slow one runs.
+			t := p.opts.Clock.NewTimer(p.opts.Recheck)
 			select {
 			case <-wm.changed:
+			case <-t.C():
 			case <-ctx.Done():
 			}
+			t.Stop()
 		}
 	}
 	return nil
@@ -304,4 +317,21 @@ func redactURL(err error) error {
 		return &url.Error{Op: ue.Op, URL: "(redacted)", Err: ue.Err}
 	}
 	return err
+}
+
+// submit gives upd to the dispatcher. While another replica holds the
+// update's chat (ErrChatBusy, with DispatcherOptions.ChatLocks) it tries
+// again every RetryDelay: the update must not be skipped, and later
+// updates of the chat must wait for it.
+func (p *Poller) submit(ctx context.Context, upd *models.Update, done func(Outcome)) error {
+	for {
+		err := p.d.Submit(ctx, upd, done)
+		if !errors.Is(err, ErrChatBusy) {
+			return err
+		}
+		p.opts.Logger.Debug("botkit: chat busy elsewhere; retrying", "update_id", upd.ID, "err", err)
+		if err := sleep(ctx, p.d.clock, p.d.retry); err != nil {
+			return err
+		}
+	}
 }

@@ -56,6 +56,10 @@ type SenderOptions struct {
 	Clock Clock
 	// Logger receives retries and store failures. Nil means slog.Default().
 	Logger *slog.Logger
+	// OnError, when set, is told of every failed attempt of a call (a
+	// retried one too), for metrics: the method and the error, an *APIError
+	// for answers of the API. It must not block.
+	OnError func(method string, err error)
 }
 
 // Sender makes the bot's outbound calls through go-telegram/bot with the
@@ -164,6 +168,13 @@ func (s *Sender) Do(ctx context.Context, method string, chatID int64, paced Pace
 		}
 		retry := attempt < s.opts.MaxRetries
 		ae := AsAPIError(method, err)
+		if s.opts.OnError != nil {
+			if ae != nil {
+				s.opts.OnError(method, ae)
+			} else {
+				s.opts.OnError(method, err)
+			}
+		}
 		if ae == nil {
 			if !retry {
 				return fmt.Errorf("botkit: %s: %w", method, err)

@@ -30,18 +30,38 @@ type Call struct {
 // OK reports whether the call succeeded.
 func (c Call) OK() bool { return c.Status == 200 }
 
-// recordLocked appends a call to the log and wakes waiters.
+// recordLocked appends a call to the log, within Options.MaxCallLog, tells
+// Options.OnCall and wakes waiters.
 func (s *Server) recordLocked(c Call) {
-	c.Seq = len(s.calls) + 1
-	s.calls = append(s.calls, c)
+	c.Seq = s.forgotten + len(s.calls) + 1
+	if s.opts.OnCall != nil {
+		s.opts.OnCall(c)
+	}
+	switch limit := s.opts.MaxCallLog; {
+	case limit < 0:
+		s.forgotten++
+	case limit > 0 && len(s.calls) >= 2*limit:
+		// Trim in one copy per max calls, keeping appends amortised O(1).
+		keep := limit - 1
+		s.forgotten += len(s.calls) - keep
+		s.calls = append(make([]Call, 0, 2*limit), s.calls[len(s.calls)-keep:]...)
+		s.calls = append(s.calls, c)
+	default:
+		s.calls = append(s.calls, c)
+	}
 	s.notifyLocked()
 }
 
-// Calls returns every call logged so far, in the order answered.
+// Calls returns every call logged so far, in the order answered; with
+// Options.MaxCallLog, only the last MaxCallLog of them.
 func (s *Server) Calls() []Call {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]Call(nil), s.calls...)
+	calls := s.calls
+	if limit := s.opts.MaxCallLog; limit > 0 && len(calls) > limit {
+		calls = calls[len(calls)-limit:]
+	}
+	return append([]Call(nil), calls...)
 }
 
 // Polls counts the getUpdates calls the server answered.
@@ -72,17 +92,18 @@ func (s *Server) waitLocked(ctx context.Context, check func() bool) error {
 }
 
 // WaitFor waits until the log holds a call for which match reports true,
-// looking at the whole log, and returns the first such call. It returns
+// looking at the whole log (what Options.MaxCallLog keeps of it), and
+// returns the first such call. It returns
 // ctx.Err() when the context ends first and ErrClosed when the server closes.
 func (s *Server) WaitFor(ctx context.Context, match func(Call) bool) (Call, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	next := 0
+	next := s.forgotten // the Seq-1 of the next call to look at
 	var found Call
 	err := s.waitLocked(ctx, func() bool {
-		for ; next < len(s.calls); next++ {
-			if match(s.calls[next]) {
-				found = s.calls[next]
+		for next = max(next, s.forgotten); next < s.forgotten+len(s.calls); next++ {
+			if c := s.calls[next-s.forgotten]; match(c) {
+				found = c
 				return true
 			}
 		}

@@ -84,3 +84,74 @@ func TestManyChatsConcurrently(t *testing.T) {
 	assert.Len(t, srv.Calls(), chats)
 	assert.Positive(t, srv.Polls())
 }
+
+func TestMaxCallLogAndOnCall(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		max      int
+		wantSeqs []int
+	}{
+		{"unlimited", 0, []int{1, 2, 3, 4, 5, 6, 7}},
+		{"capped", 3, []int{5, 6, 7}},
+		{"none", -1, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var seen []int
+			srv, b := chatWithUser(t, telegramtest.Options{
+				Pacing:     telegramtest.Pacing{Disabled: true},
+				MaxCallLog: tc.max,
+				OnCall:     func(c telegramtest.Call) { seen = append(seen, c.Seq) },
+			})
+			for i := range 7 {
+				_, err := b.SendMessage(testCtx(t), &bot.SendMessageParams{ChatID: user, Text: strconv.Itoa(i)})
+				require.NoError(t, err)
+			}
+			var seqs []int
+			for _, c := range srv.Calls() {
+				seqs = append(seqs, c.Seq)
+			}
+			assert.Equal(t, tc.wantSeqs, seqs)
+			assert.Equal(t, []int{1, 2, 3, 4, 5, 6, 7}, seen, "OnCall sees every call")
+
+			if tc.max < 0 {
+				return
+			}
+			// WaitFor finds a call made after the log was trimmed.
+			go func() {
+				_, _ = b.SendMessage(testCtx(t), &bot.SendMessageParams{ChatID: user, Text: "last"})
+			}()
+			c, err := srv.WaitFor(testCtx(t), func(c telegramtest.Call) bool { return c.Text == "last" })
+			require.NoError(t, err)
+			assert.Equal(t, 8, c.Seq)
+		})
+	}
+}
+
+func TestMaxChatHistory(t *testing.T) {
+	srv, b := chatWithUser(t, telegramtest.Options{MaxChatHistory: 3})
+	var sent []*models.Message
+	for i := range 9 {
+		m, err := b.SendMessage(testCtx(t), &bot.SendMessageParams{ChatID: user, Text: strconv.Itoa(i)})
+		require.NoError(t, err)
+		sent = append(sent, m)
+	}
+	kept := srv.Messages(user)
+	assert.GreaterOrEqual(t, len(kept), 3)
+	assert.Less(t, len(kept), 6)
+	assert.Equal(t, "8", kept[len(kept)-1].Text, "the newest messages are kept")
+
+	_, err := b.EditMessageText(testCtx(t), &bot.EditMessageTextParams{ChatID: user, MessageID: sent[0].ID, Text: "x"})
+	require.ErrorIs(t, err, bot.ErrorBadRequest, "a forgotten message cannot be edited")
+	_, err = b.EditMessageText(testCtx(t), &bot.EditMessageTextParams{ChatID: user, MessageID: sent[8].ID, Text: "x"})
+	require.NoError(t, err)
+
+	// Replies are still counted from the last user message.
+	_, err = srv.SendText(user, "again")
+	require.NoError(t, err)
+	_, err = b.SendMessage(testCtx(t), &bot.SendMessageParams{ChatID: user, Text: "reply"})
+	require.NoError(t, err)
+	got, err := srv.WaitReplies(testCtx(t), user, 1)
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	assert.Equal(t, "reply", got[0].Text)
+}

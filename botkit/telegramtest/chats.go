@@ -19,6 +19,7 @@ type chat struct {
 	byID       map[int]*message
 	nextID     int
 	lastUser   int // index in messages just after the last user message
+	maxHistory int // Options.MaxChatHistory
 	drafts     map[int64]string
 
 	bucket       bucket
@@ -115,6 +116,8 @@ func (s *Server) chatLocked(id int64) *chat {
 		byID:   map[int]*message{},
 		nextID: 1,
 		drafts: map[int64]string{},
+
+		maxHistory: s.opts.MaxChatHistory,
 	}
 	switch {
 	case id > 0:
@@ -178,6 +181,16 @@ func (c *chat) addMessage(m *message) *message {
 	c.byID[m.msg.ID] = m
 	if !m.fromBot {
 		c.lastUser = len(c.messages)
+	}
+	if c.maxHistory > 0 && len(c.messages) >= 2*c.maxHistory {
+		// Forget in one copy per maxHistory messages, keeping appends
+		// amortised O(1).
+		drop := len(c.messages) - c.maxHistory
+		for _, old := range c.messages[:drop] {
+			delete(c.byID, old.msg.ID)
+		}
+		c.messages = append(make([]*message, 0, 2*c.maxHistory), c.messages[drop:]...)
+		c.lastUser = max(c.lastUser-drop, 0)
 	}
 	return m
 }

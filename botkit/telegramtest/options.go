@@ -41,6 +41,24 @@ type Options struct {
 
 	// Seed seeds the random source of probabilistic faults. Zero: 1.
 	Seed int64
+
+	// MaxCallLog caps the call log (Calls, WaitFor): past that many calls
+	// the oldest are forgotten, so that long load runs keep a bounded
+	// footprint. Seq keeps counting from the first call. Zero keeps every
+	// call; a negative value keeps none.
+	MaxCallLog int
+
+	// MaxChatHistory caps the messages each chat remembers (Messages,
+	// edits, replies, WaitReplies): each chat keeps at least its last
+	// MaxChatHistory messages and forgets older ones, as if deleted, so
+	// that long load runs keep a bounded footprint. Zero keeps every
+	// message.
+	MaxChatHistory int
+
+	// OnCall, when set, is told of every call as it is logged, in log
+	// order, whatever MaxCallLog keeps. It runs with the server's lock held:
+	// it must return quickly and must not call the Server's methods.
+	OnCall func(Call)
 }
 
 // Pacing sets the flood limits. The zero value gives Telegram's rules of

@@ -42,6 +42,7 @@ type Server struct {
 	pushing      bool
 	deliveries   []WebhookDelivery
 	calls        []Call
+	forgotten    int // calls dropped from the front of calls (MaxCallLog)
 	files        map[string]*file
 	nextFile     int
 	callbacks    map[string]*callbackQuery

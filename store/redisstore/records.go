@@ -230,8 +230,8 @@ func (s *Store) ListUsers(ctx context.Context, f store.UserFilter) ([]store.User
 	var out []store.User
 	after := f.AfterID
 	for len(out) < f.Limit {
-		ids, err := s.rdb.ZRangeByScore(ctx, s.key("users"), &redis.ZRangeBy{
-			Min: "(" + strconv.FormatInt(after, 10), Max: "+inf", Count: int64(f.Limit),
+		ids, err := s.rdb.ZRangeArgs(ctx, redis.ZRangeArgs{Key: s.key("users"), ByScore: true,
+			Start: "(" + strconv.FormatInt(after, 10), Stop: "+inf", Count: int64(f.Limit),
 		}).Result()
 		if err != nil {
 			return nil, s.wrap("list users", err)
@@ -309,8 +309,8 @@ func (s *Store) SummarizeUsage(ctx context.Context, from, to time.Time) ([]store
 	if err := s.check(); err != nil {
 		return nil, err
 	}
-	raw, err := s.rdb.ZRangeByScore(ctx, s.key("usage"), &redis.ZRangeBy{
-		Min: strconv.FormatInt(micros(from), 10), Max: "(" + strconv.FormatInt(micros(to), 10),
+	raw, err := s.rdb.ZRangeArgs(ctx, redis.ZRangeArgs{Key: s.key("usage"), ByScore: true,
+		Start: strconv.FormatInt(micros(from), 10), Stop: "(" + strconv.FormatInt(micros(to), 10),
 	}).Result()
 	if err != nil {
 		return nil, s.wrap("summarize usage", err)
