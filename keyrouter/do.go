@@ -27,7 +27,7 @@ func (r *Router) Do(ctx context.Context, req Request, fn func(ctx context.Contex
 			return err
 		}
 		tried = append(tried, l.ks)
-		tokens, err := fn(ctx, l)
+		tokens, err := call(ctx, l, fn)
 		o := Outcome{Verdict: Success, Tokens: tokens}
 		if err != nil {
 			o = r.opts.Classifier(err)
@@ -51,4 +51,18 @@ func (r *Router) Do(ctx context.Context, req Request, fn func(ctx context.Contex
 		}
 	}
 	return lastErr
+}
+
+// call runs fn, releasing the lease as Transient if fn panics, so that a
+// recovered panic further up does not leave the key's slot taken for good.
+func call(ctx context.Context, l *Lease, fn func(ctx context.Context, l *Lease) (int, error)) (tokens int, err error) {
+	done := false
+	defer func() {
+		if !done {
+			l.Release(Outcome{Verdict: Transient, Err: errors.New("keyrouter: call panicked")})
+		}
+	}()
+	tokens, err = fn(ctx, l)
+	done = true
+	return tokens, err
 }

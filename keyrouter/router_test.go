@@ -395,3 +395,20 @@ func TestExcludeAndReturn(t *testing.T) {
 		assert.Zero(t, st.InFlight)
 	}
 }
+
+func TestDoReleasesLeaseOnPanic(t *testing.T) {
+	r, err := New([]Key{{Secret: "AIza-panic-test", Limits: Limits{Concurrent: 1}}}, Options{MaxWait: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	func() {
+		defer func() { recover() }()
+		r.Do(context.Background(), Request{Model: "m"}, func(context.Context, *Lease) (int, error) { panic("boom") })
+	}()
+	l, err := r.Acquire(context.Background(), Request{Model: "m"})
+	if err != nil {
+		t.Fatalf("the key's slot stayed taken after a panic: %v", err)
+	}
+	l.Release(Outcome{Verdict: Success})
+}

@@ -11,6 +11,11 @@ import (
 // standard types, so that a Redis or SQL implementation needs nothing from
 // this package. Implementations must be safe for concurrent use.
 //
+// Requests per minute and per day are shared; tokens per minute are
+// counted by each router on its own, so N replicas may together spend up
+// to N times a project's TPM (the server's 429s, which every replica
+// honours through Cool, then correct them).
+//
 // The router keeps its own in-process counts either way and asks the shared
 // state only once its local view allows a call; a refusal corrects the
 // local view. An error from the shared state is not fatal: the router then

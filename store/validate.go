@@ -2,19 +2,41 @@ package store
 
 import (
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // The Check functions validate arguments as the contracts require, so that
 // every backend rejects the same inputs with the same errors. They return
 // nil or an error wrapping ErrInvalid.
 
-// CheckKey rejects an empty key.
+// CheckKey rejects an empty key, and one that is not valid text.
 func CheckKey(what, key string) error {
 	if key == "" {
 		return fmt.Errorf("%w: empty %s", ErrInvalid, what)
 	}
+	return CheckText(what, key)
+}
+
+// CheckText rejects text that is not valid UTF-8 or holds a NUL byte, which
+// not every backend can store.
+func CheckText(what, s string) error {
+	if !utf8.ValidString(s) {
+		return fmt.Errorf("%w: %s is not valid UTF-8", ErrInvalid, what)
+	}
+	if strings.IndexByte(s, 0) >= 0 {
+		return fmt.Errorf("%w: %s holds a NUL byte", ErrInvalid, what)
+	}
 	return nil
+}
+
+// CleanText makes s storable: invalid UTF-8 becomes U+FFFD and NUL bytes
+// are dropped. Callers storing text they did not write (a model's answer)
+// use it so that one odd byte does not cost the whole turn.
+func CleanText(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	return strings.ReplaceAll(s, "\x00", "")
 }
 
 // CheckTurns validates the arguments of AppendTurns.
@@ -31,6 +53,14 @@ func CheckTurns(key string, turns []Turn) error {
 		}
 		if t.Tokens < 0 {
 			return fmt.Errorf("%w: turn %d: negative tokens", ErrInvalid, i)
+		}
+		if err := CheckText(fmt.Sprintf("turn %d text", i), t.Text); err != nil {
+			return err
+		}
+		for _, m := range t.Media {
+			if err := CheckText(fmt.Sprintf("turn %d media", i), m.Kind+m.MIMEType+m.FileID); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -54,7 +84,10 @@ func CheckSubscription(s Subscription) error {
 	case !s.Expires.IsZero() && s.Expires.Before(s.Starts):
 		return fmt.Errorf("%w: subscription expires before it starts", ErrInvalid)
 	}
-	return nil
+	if err := CheckText("subscription tier", s.Tier); err != nil {
+		return err
+	}
+	return CheckText("subscription note", s.Note)
 }
 
 // CheckTake validates the arguments of TakeCounter.

@@ -243,8 +243,8 @@ func (s *Session) remember(ctx context.Context, r Result, now time.Time) error {
 		modelTokens = m.estimate(r.ModelText)
 	}
 	err := m.st.AppendTurns(ctx, s.key,
-		store.Turn{Role: store.RoleUser, Text: r.UserText, Tokens: m.estimate(r.UserText), Time: s.Started, Media: r.UserMedia},
-		store.Turn{Role: store.RoleModel, Text: r.ModelText, Tokens: modelTokens, Time: now},
+		store.Turn{Role: store.RoleUser, Text: store.CleanText(r.UserText), Tokens: m.estimate(r.UserText), Time: s.Started, Media: r.UserMedia},
+		store.Turn{Role: store.RoleModel, Text: store.CleanText(r.ModelText), Tokens: modelTokens, Time: now},
 	)
 	if err != nil {
 		return fmt.Errorf("vipsession: store turns: %w", err)

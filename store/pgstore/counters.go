@@ -133,10 +133,12 @@ func (s *Store) ReleaseLease(ctx context.Context, name, owner string, now time.T
 	}
 	var otherHolds bool
 	err := s.run(ctx, func(ctx context.Context) error {
-		if _, err := s.pool.Exec(ctx, "DELETE FROM leases WHERE name = $1 AND (owner = $2 OR expires <= $3)", name, owner, now); err != nil {
-			return err
-		}
-		return s.pool.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM leases WHERE name = $1)", name).Scan(&otherHolds)
+		// One statement, one snapshot: the delete and the check of a live
+		// lease of another owner cannot be split by a concurrent acquire.
+		return s.pool.QueryRow(ctx, `WITH del AS (
+				DELETE FROM leases WHERE name = $1 AND (owner = $2 OR expires <= $3) RETURNING 1)
+			SELECT EXISTS (SELECT 1 FROM leases WHERE name = $1 AND owner <> $2 AND expires > $3)`,
+			name, owner, now).Scan(&otherHolds)
 	})
 	if err != nil {
 		return s.wrap("release lease", err)

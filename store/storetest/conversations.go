@@ -197,6 +197,9 @@ func convInvalid(t *testing.T, s store.Store) {
 		{"unknown role", "chat:1", []store.Turn{{Role: "system", Text: "x"}, turn(store.RoleUser, "ok", 1)}},
 		{"negative tokens", "chat:1", []store.Turn{turn(store.RoleUser, "ok", 1), {Role: store.RoleModel, Tokens: -1}}},
 		{"new key", "chat:new", []store.Turn{turn(store.RoleUser, "ok", 1), {Role: "assistant"}}},
+		{"NUL in text", "chat:1", []store.Turn{turn(store.RoleUser, "ok", 1), turn(store.RoleModel, "a\x00b", 2)}},
+		{"invalid UTF-8", "chat:1", []store.Turn{turn(store.RoleUser, "ok", 1), turn(store.RoleModel, "a\xffb", 2)}},
+		{"NUL in key", "chat:\x00", []store.Turn{turn(store.RoleUser, "ok", 1)}},
 	}
 	for _, b := range bad {
 		requireErrorIs(t, s.AppendTurns(ctx(t), b.key, b.turns...), store.ErrInvalid, b.name)
