@@ -17,14 +17,13 @@ type DedupOptions struct {
 	// as update IDs are per bot. Zero means "botkit:update:".
 	Prefix string
 	// ClaimTTL bounds how long an update being handled stays claimed if its
-	// process dies; the claim is renewed every ClaimTTL/3 while the update
-	// is handled. Zero means 30 seconds.
+	// process dies; the claim is renewed every ClaimTTL/3 of wall-clock
+	// time while the update is handled. Zero means 30 seconds.
 	ClaimTTL time.Duration
 	// SeenTTL is how long a handled update ID stays marked. Telegram keeps
 	// unconfirmed updates for 24 hours. Zero means 25 hours.
 	SeenTTL time.Duration
-	// Clock gives the time passed to the store and paces the renewals of
-	// claims. Nil means SystemClock.
+	// Clock gives the time passed to the store. Nil means SystemClock.
 	Clock Clock
 	// Timeout bounds each store call. Zero means 5 seconds.
 	Timeout time.Duration
@@ -126,7 +125,7 @@ func (d *Dedup) claim(ctx context.Context, id int64, log *slog.Logger) (*claim, 
 	case !errors.Is(err, store.ErrNotOwner):
 		log.Warn("botkit: de-duplication store failed; handling the update anyway", "update_id", id, "err", err)
 	}
-	c.stop = keepLease(d.locks, c.name, c.owner, d.opts.ClaimTTL, d.opts.Timeout, d.opts.Clock, log)
+	c.stop = keepLease(d.locks, c.name, c.owner, d.opts.ClaimTTL, d.opts.Timeout, d.opts.Clock, renewTimer, log)
 	return c, claimFree
 }
 

@@ -86,8 +86,9 @@ type DispatcherOptions struct {
 	// that dies loses its chats when their leases expire. Nil takes no
 	// leases (one process).
 	ChatLocks store.Locks
-	// ChatLeaseTTL is how long a chat stays held if its replica dies.
-	// Zero means 30 seconds.
+	// ChatLeaseTTL is how long a chat stays held if its replica dies; the
+	// lease is renewed every ChatLeaseTTL/3 of wall-clock time. Zero means
+	// 30 seconds.
 	ChatLeaseTTL time.Duration
 	// ChatLeasePrefix starts the names of chat leases; bots sharing a
 	// store need distinct prefixes. Zero means "botkit:chat:".
@@ -99,7 +100,8 @@ type DispatcherOptions struct {
 	// by another live attempt waits before it is tried again here (it
 	// keeps its chat's later updates waiting). Zero means 500ms.
 	RetryDelay time.Duration
-	// Clock paces lease renewals and retries. Nil means SystemClock.
+	// Clock gives the time of chat leases and paces retries. Nil means
+	// SystemClock.
 	Clock Clock
 }
 

@@ -17,7 +17,7 @@ const MaxDownloadSize = 20 << 20
 // the bytes with SenderOptions.FileClient. A file above MaxDownloadSize,
 // whether announced by getFile or found while reading, gives an error
 // wrapping ErrFileTooLarge. Errors never contain the download URL, which
-// holds the bot token.
+// holds the bot token, nor the token itself (see Sender.Do).
 func (s *Sender) DownloadFile(ctx context.Context, fileID string) ([]byte, *models.File, error) {
 	var f *models.File
 	err := s.Do(ctx, "getFile", 0, Unpaced, func(ctx context.Context, _ int64) error {
@@ -34,13 +34,14 @@ func (s *Sender) DownloadFile(ctx context.Context, fileID string) ([]byte, *mode
 	if f.FilePath == "" {
 		return nil, f, fmt.Errorf("botkit: download file: Telegram gave no file path (the file may be too large)")
 	}
+	red := newRedactor(s.bot.Token())
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.bot.FileDownloadLink(f), nil)
 	if err != nil {
-		return nil, f, fmt.Errorf("botkit: download file: %w", redactURL(err))
+		return nil, f, fmt.Errorf("botkit: download file: %w", red.redact(redactURL(err)))
 	}
 	resp, err := s.opts.FileClient.Do(req)
 	if err != nil {
-		return nil, f, fmt.Errorf("botkit: download file: %w", redactURL(err))
+		return nil, f, fmt.Errorf("botkit: download file: %w", red.redact(redactURL(err)))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -51,7 +52,7 @@ func (s *Sender) DownloadFile(ctx context.Context, fileID string) ([]byte, *mode
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxDownloadSize+1))
 	if err != nil {
-		return nil, f, fmt.Errorf("botkit: download file: %w", redactURL(err))
+		return nil, f, fmt.Errorf("botkit: download file: %w", red.redact(redactURL(err)))
 	}
 	if len(data) > MaxDownloadSize {
 		return nil, f, fmt.Errorf("%w: more than %d bytes", ErrFileTooLarge, MaxDownloadSize)

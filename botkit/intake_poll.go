@@ -77,6 +77,9 @@ type Poller struct {
 
 // NewPoller returns a Poller for the bot with the given token.
 func NewPoller(token string, d *Dispatcher, opts PollerOptions) (*Poller, error) {
+	if err := ValidToken(token); err != nil {
+		return nil, err
+	}
 	botID, _, ok := strings.Cut(token, ":")
 	if !ok || botID == "" {
 		return nil, errors.New("botkit: malformed bot token")

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"sync"
 	"time"
@@ -37,7 +38,9 @@ type SenderOptions struct {
 	// means 10 minutes.
 	IdleTTL time.Duration
 	// MaxRetryAfter is the longest retry_after the Sender waits out; a 429
-	// asking for more is returned at once (wrapping ErrRetryAfterTooLong).
+	// asking for more is returned at once (wrapping ErrRetryAfterTooLong),
+	// and so is every later call to that chat until the retry_after has
+	// passed, rather than hanging a caller whose context has no deadline.
 	// A wait that would pass the context's deadline is returned at once too.
 	// Zero means 1 minute.
 	MaxRetryAfter time.Duration
@@ -152,7 +155,16 @@ const (
 // to use, which changes when the group was migrated. method names the API
 // method in errors. The Sender's typed methods are built on Do; use it for
 // the methods they do not cover.
+//
+// Errors that are not answers of the API (a network failure, a request
+// that could not be built) never carry the bot token in their text, in
+// what Do returns, logs or passes to OnError: the token is replaced with
+// "***". A token that ValidToken refuses fails every call at once, with an
+// error wrapping ErrMalformedToken, before fn is called.
 func (s *Sender) Do(ctx context.Context, method string, chatID int64, paced Paced, fn func(ctx context.Context, chatID int64) error) error {
+	if err := ValidToken(s.bot.Token()); err != nil {
+		return fmt.Errorf("botkit: %s: %w", method, err)
+	}
 	chatID = s.resolve(chatID)
 	backoff := time.Duration(0)
 	for attempt := 0; ; attempt++ {
@@ -168,6 +180,9 @@ func (s *Sender) Do(ctx context.Context, method string, chatID int64, paced Pace
 		}
 		retry := attempt < s.opts.MaxRetries
 		ae := AsAPIError(method, err)
+		if ae == nil {
+			err = newRedactor(s.bot.Token()).redact(err)
+		}
 		if s.opts.OnError != nil {
 			if ae != nil {
 				s.opts.OnError(method, ae)
@@ -176,7 +191,7 @@ func (s *Sender) Do(ctx context.Context, method string, chatID int64, paced Pace
 			}
 		}
 		if ae == nil {
-			if !retry {
+			if !retry || unbuildable(err) {
 				return fmt.Errorf("botkit: %s: %w", method, err)
 			}
 			backoff = min(max(2*backoff, 500*time.Millisecond), s.opts.MaxBackoff)
@@ -224,6 +239,13 @@ func (s *Sender) Do(ctx context.Context, method string, chatID int64, paced Pace
 	}
 }
 
+// unbuildable reports an error from building a request (a URL that does
+// not parse): trying again builds the same request.
+func unbuildable(err error) bool {
+	var ue *url.Error
+	return errors.As(err, &ue) && ue.Op == "parse"
+}
+
 // resolve follows recorded migrations.
 func (s *Sender) resolve(chatID int64) int64 {
 	s.mmu.Lock()
@@ -239,13 +261,15 @@ func (s *Sender) resolve(chatID int64) int64 {
 }
 
 // wait holds a call until the pace allows it and any retry_after given for
-// the chat has passed.
+// the chat has passed. A retry_after that is longer than MaxRetryAfter, or
+// than the context allows, fails the call at once (ErrRetryAfterTooLong)
+// and stays in force for the calls that follow.
 func (s *Sender) wait(ctx context.Context, chatID int64, paced Paced) error {
 	now := s.clock.Now()
 	dl, hasDeadline := ctx.Deadline()
 	delay := s.chats.blockedFor(chatID, now)
-	if hasDeadline && delay > 0 && now.Add(delay).After(dl) {
-		return fmt.Errorf("%w: the chat must wait %s, past the deadline", ErrRetryAfterTooLong, delay)
+	if err := s.checkBlocked(delay, now, dl, hasDeadline); err != nil {
+		return err
 	}
 	var rs []*rate.Reservation
 	if paced && chatID != 0 {
@@ -281,13 +305,27 @@ func (s *Sender) wait(ctx context.Context, chatID int64, paced Paced) error {
 		if blocked <= 0 {
 			return nil
 		}
-		if dl, ok := ctx.Deadline(); ok && now.Add(blocked).After(dl) {
-			return fmt.Errorf("%w: the chat must wait %s, past the deadline", ErrRetryAfterTooLong, blocked)
+		if err := s.checkBlocked(blocked, now, dl, hasDeadline); err != nil {
+			return err
 		}
 		if err := sleep(ctx, s.clock, blocked); err != nil {
 			return err
 		}
 	}
+}
+
+// checkBlocked refuses a wait of blocked for a chat's retry_after that is
+// longer than MaxRetryAfter or would pass the deadline dl.
+func (s *Sender) checkBlocked(blocked time.Duration, now, dl time.Time, hasDeadline bool) error {
+	switch {
+	case blocked <= 0:
+		return nil
+	case blocked > s.opts.MaxRetryAfter:
+		return fmt.Errorf("%w: the chat must wait %s, more than %s", ErrRetryAfterTooLong, blocked, s.opts.MaxRetryAfter)
+	case hasDeadline && now.Add(blocked).After(dl):
+		return fmt.Errorf("%w: the chat must wait %s, past the deadline", ErrRetryAfterTooLong, blocked)
+	}
+	return nil
 }
 
 func (s *Sender) markBlocked(ctx context.Context, chatID int64) {
@@ -320,8 +358,10 @@ func chatIDOf(v any) int64 {
 // SendMessage sends a message (see Do for what the Sender adds).
 func (s *Sender) SendMessage(ctx context.Context, p *bot.SendMessageParams) (*models.Message, error) {
 	var msg *models.Message
-	q := *p
 	err := s.Do(ctx, "sendMessage", chatIDOf(p.ChatID), Counted, func(ctx context.Context, id int64) error {
+		// A fresh copy per attempt: go-telegram/bot may still be encoding
+		// the previous attempt's params when its context ends.
+		q := *p
 		if id != 0 {
 			q.ChatID = id
 		}
@@ -336,8 +376,8 @@ func (s *Sender) SendMessage(ctx context.Context, p *bot.SendMessageParams) (*mo
 // not an error; the message returned is then nil.
 func (s *Sender) EditMessageText(ctx context.Context, p *bot.EditMessageTextParams) (*models.Message, error) {
 	var msg *models.Message
-	q := *p
 	err := s.Do(ctx, "editMessageText", chatIDOf(p.ChatID), Counted, func(ctx context.Context, id int64) error {
+		q := *p // a fresh copy per attempt, as in SendMessage
 		if id != 0 {
 			q.ChatID = id
 		}

@@ -208,3 +208,36 @@ func TestDownloadFile(t *testing.T) {
 	require.Error(t, err)
 	assert.False(t, errors.Is(err, botkit.ErrFileTooLarge))
 }
+
+// TestSenderLongRetryAfterFailsLaterCallsAtOnce: after a 429 whose
+// retry_after is past MaxRetryAfter, later calls to the chat fail at once
+// instead of waiting it out, even with a context that has no deadline (as
+// the dispatcher's handlers have); the chat is still held until then.
+func TestSenderLongRetryAfterFailsLaterCallsAtOnce(t *testing.T) {
+	clock := newFakeClock(true)
+	s, srv := newSender(t, clock, botkit.SenderOptions{}, telegramtest.Options{})
+	addChats(srv, 1, 2)
+	ctx := testCtx(t) // no deadline
+	srv.InjectFault(telegramtest.Fault{Kind: telegramtest.FaultTooManyRequests, Method: "sendMessage", ChatID: 1, Times: 1, RetryAfter: 3600})
+	_, err := send(ctx, s, 1, "a")
+	require.ErrorIs(t, err, botkit.ErrRetryAfterTooLong)
+
+	before := clock.Now()
+	for _, text := range []string{"b", "c"} {
+		_, err = send(ctx, s, 1, text)
+		require.ErrorIs(t, err, botkit.ErrRetryAfterTooLong)
+	}
+	err = s.SendChatAction(ctx, 1, 0, models.ChatActionTyping)
+	require.ErrorIs(t, err, botkit.ErrRetryAfterTooLong, "unpaced calls respect the block too")
+	assert.Equal(t, before, clock.Now(), "nothing waited")
+	assert.Len(t, callsOf(srv, "sendMessage", 1), 1, "nothing went out while the chat is held")
+
+	_, err = send(ctx, s, 2, "other chat")
+	require.NoError(t, err, "other chats are not held")
+
+	clock.Advance(time.Hour)
+	_, err = send(ctx, s, 1, "d")
+	require.NoError(t, err, "the chat is free once the retry_after has passed")
+	assert.Equal(t, []string{"d"}, botTexts(srv, 1))
+	assert.Zero(t, srv.EarlyRetries())
+}

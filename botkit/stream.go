@@ -3,6 +3,7 @@ package botkit
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"strings"
 	"time"
@@ -93,6 +94,12 @@ func (o *StreamOptions) defaults() {
 	}
 }
 
+// ErrEmptyReply reports a streamed reply with nothing to show: no text,
+// or text with nothing visible, neither rendered from Markdown nor as plain
+// text (only spaces, say). No message was sent, so the caller should tell
+// the user in some other way.
+var ErrEmptyReply = errors.New("botkit: the reply has nothing to show")
+
 // StreamResult describes a finished streamed reply.
 type StreamResult struct {
 	// MessageIDs are the messages that hold the reply, in order.
@@ -101,9 +108,18 @@ type StreamResult struct {
 	Text string
 	// Drafts and Edits count the intermediate calls made.
 	Drafts, Edits int
-	// Plain reports that Telegram refused the formatting and the reply was
-	// sent as plain text.
+	// Failures counts the intermediate calls that failed. They are best
+	// effort: the next one, or the final message, shows the text.
+	Failures int
+	// Plain reports that the reply was sent as plain text: Telegram
+	// refused the formatting, the Markdown rendered to nothing visible, or
+	// the reply was Rescued.
 	Plain bool
+	// Rescued reports that finishing the reply failed and it was finished
+	// again as plain text ending with ErrorNote (CancelNote when cancelled),
+	// editing its messages where Telegram allowed and sending the rest
+	// anew. Stream then returns the error that made finishing fail.
+	Rescued bool
 	// Cancelled reports that the caller's context ended the reply.
 	Cancelled bool
 }
@@ -128,13 +144,21 @@ type stream struct {
 // fail, it sends a first message once FirstMessageAfter of text has come and
 // edits it at EditInterval, starting new messages past Limit. The final
 // text is rendered from Markdown with tgmd and split; if Telegram rejects
-// the formatting it is sent again as plain text.
+// the formatting it is sent again as plain text, and so is Markdown that
+// renders to nothing visible.
 //
-// Stream returns when deltas is closed (nil error), when a Delta carries an
-// error (that error, after finishing the reply with ErrorNote), or when ctx
-// ends (ctx.Err(), after finishing the partial reply with CancelNote, using
-// a context of its own bounded by FinishTimeout). Calls go through the
-// Sender, so they are paced and ride out 429s.
+// Drafts and edits on the way are best effort: one that fails is logged
+// and counted (StreamResult.Failures), the interval before the next one
+// doubles, and the reply goes on. The reply is always finished; if
+// finishing fails too, the whole text is sent again as plain text with
+// ErrorNote (StreamResult.Rescued), and the error is returned.
+//
+// Stream returns when deltas is closed (nil error, or ErrEmptyReply if
+// there was nothing to show), when a Delta carries an error (that error,
+// after finishing the reply with ErrorNote), or when ctx ends (ctx.Err(),
+// after finishing the partial reply with CancelNote, using a context of
+// its own bounded by FinishTimeout). Calls go through the Sender, so they
+// are paced and ride out 429s.
 func (s *Sender) Stream(ctx context.Context, deltas <-chan Delta, opts StreamOptions) (StreamResult, error) {
 	opts.defaults()
 	st := &stream{s: s, o: opts, drafts: opts.ChatID > 0 && !opts.NoDrafts, draftID: rand.Int64N(1<<53) + 1}
@@ -166,7 +190,7 @@ func (s *Sender) Stream(ctx context.Context, deltas <-chan Delta, opts StreamOpt
 			st.res.Cancelled = true
 			fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), opts.FinishTimeout)
 			defer cancel()
-			err := errors.Join(ctx.Err(), st.finish(fctx, opts.CancelNote))
+			err := errors.Join(ctx.Err(), st.end(fctx, opts.CancelNote))
 			return st.result(), err
 		case <-typingC:
 			// Typing is a courtesy: a failure must not end the reply.
@@ -178,16 +202,25 @@ func (s *Sender) Stream(ctx context.Context, deltas <-chan Delta, opts StreamOpt
 				dirty = false
 				last = clock.Now()
 				if err := st.progress(ctx); err != nil && ctx.Err() == nil {
-					return st.result(), err
+					// Progress is best effort: try again later, more
+					// slowly; the final message shows everything anyway.
+					dirty = true
+					st.res.Failures++
+					st.slowDown()
+					wait := st.interval()
+					s.opts.Logger.Warn("botkit: stream: showing progress failed; trying again later",
+						"chat_id", opts.ChatID, "err", err, "retry_in", wait)
+					flush = clock.NewTimer(wait)
+					flushC = flush.C()
 				}
 			}
 		case d, ok := <-deltas:
 			if !ok {
-				err := st.finish(ctx, "")
+				err := st.end(ctx, "")
 				return st.result(), err
 			}
 			if d.Err != nil {
-				err := errors.Join(d.Err, st.finish(ctx, opts.ErrorNote))
+				err := errors.Join(d.Err, st.end(ctx, opts.ErrorNote))
 				return st.result(), err
 			}
 			st.text.WriteString(d.Text)
@@ -216,14 +249,19 @@ func (st *stream) interval() time.Duration {
 	}
 	if t := st.s.lastLimited(st.o.ChatID); t.After(st.since) {
 		st.since = t
-		if st.drafts {
-			st.o.DraftInterval = min(2*st.o.DraftInterval, 30*time.Second)
-		} else {
-			st.o.EditInterval = min(2*st.o.EditInterval, 30*time.Second)
-		}
+		st.slowDown()
 		return st.interval()
 	}
 	return iv
+}
+
+// slowDown doubles the interval between intermediate calls, up to 30 s.
+func (st *stream) slowDown() {
+	if st.drafts {
+		st.o.DraftInterval = min(2*st.o.DraftInterval, 30*time.Second)
+	} else {
+		st.o.EditInterval = min(2*st.o.EditInterval, 30*time.Second)
+	}
 }
 
 // progress shows the text so far.
@@ -254,14 +292,27 @@ func (st *stream) progress(ctx context.Context) error {
 }
 
 // show makes the reply's messages show md, sending and editing as needed.
+// Markdown that renders to nothing visible is shown as plain text when
+// final (a partial text may yet render); with nothing visible even so, the
+// final show fails with ErrEmptyReply.
 func (st *stream) show(ctx context.Context, md string, intermediate bool) error {
 	var parts []string
 	if !st.plain {
 		parts = tgmd.RenderParts(md, st.o.Limit)
-	} else {
-		parts = tgmd.SplitPlain(tgmd.PlainText(md), st.o.Limit)
+		if len(parts) == 0 && !intermediate {
+			st.plain = true
+		}
 	}
-	err := st.apply(ctx, parts, intermediate)
+	if st.plain {
+		parts = st.plainParts(md)
+	}
+	if len(parts) == 0 {
+		if intermediate {
+			return nil
+		}
+		return ErrEmptyReply
+	}
+	err := st.apply(ctx, parts, intermediate, false)
 	if errors.Is(err, ErrBadFormatting) && !st.plain {
 		st.plain = true
 		return st.show(ctx, md, intermediate)
@@ -269,8 +320,20 @@ func (st *stream) show(ctx context.Context, md string, intermediate bool) error 
 	return err
 }
 
+// plainParts is md as plain text in parts: the text the Markdown shows, or
+// md itself where that shows nothing (an empty code block, an image
+// without a description).
+func (st *stream) plainParts(md string) []string {
+	if parts := tgmd.SplitPlain(tgmd.PlainText(md), st.o.Limit); len(parts) > 0 {
+		return parts
+	}
+	return tgmd.SplitPlain(md, st.o.Limit)
+}
+
 // apply edits the messages whose part changed and sends the new parts.
-func (st *stream) apply(ctx context.Context, parts []string, intermediate bool) error {
+// With resend, a message that cannot be edited (deleted by the user, say)
+// is left as it is and the parts from it on are sent as new messages.
+func (st *stream) apply(ctx context.Context, parts []string, intermediate, resend bool) error {
 	mode := models.ParseModeHTML
 	if st.plain {
 		mode = ""
@@ -283,14 +346,19 @@ func (st *stream) apply(ctx context.Context, parts []string, intermediate bool) 
 			_, err := st.s.EditMessageText(ctx, &bot.EditMessageTextParams{
 				ChatID: st.o.ChatID, MessageID: st.res.MessageIDs[i], Text: p, ParseMode: mode,
 			})
-			if err != nil {
+			if err == nil {
+				st.sent[i] = p
+				if intermediate {
+					st.res.Edits++
+				}
+				continue
+			}
+			if !resend || ctx.Err() != nil {
 				return err
 			}
-			st.sent[i] = p
-			if intermediate {
-				st.res.Edits++
-			}
-			continue
+			st.s.opts.Logger.Warn("botkit: stream: cannot edit the reply; sending the rest anew",
+				"chat_id", st.o.ChatID, "message_id", st.res.MessageIDs[i], "err", err)
+			st.sent, st.res.MessageIDs = st.sent[:i], st.res.MessageIDs[:i]
 		}
 		params := &bot.SendMessageParams{ChatID: st.o.ChatID, MessageThreadID: st.o.ThreadID, Text: p, ParseMode: mode}
 		if i == 0 && st.o.ReplyTo != 0 {
@@ -306,17 +374,50 @@ func (st *stream) apply(ctx context.Context, parts []string, intermediate bool) 
 	return nil
 }
 
+// end finishes the reply with note (none when empty). If that fails, it
+// rescues the reply: the whole text with ErrorNote (or the note given) as
+// plain text.
+func (st *stream) end(ctx context.Context, note string) error {
+	err := st.finish(ctx, note)
+	if err == nil || errors.Is(err, ErrEmptyReply) || ctx.Err() != nil || noCallCures(err) {
+		return err
+	}
+	st.s.opts.Logger.Warn("botkit: stream: finishing the reply failed; sending it as plain text",
+		"chat_id", st.o.ChatID, "err", err)
+	if note == "" {
+		note = st.o.ErrorNote
+	}
+	st.plain = true
+	if rerr := st.apply(ctx, st.plainParts(withNote(st.text.String(), note)), false, true); rerr != nil {
+		return errors.Join(err, rerr)
+	}
+	st.res.Rescued = true
+	return fmt.Errorf("botkit: stream: finished as plain text after: %w", err)
+}
+
+// noCallCures reports an error after which no call to the chat can
+// succeed for now, so that a rescue would only add failed calls.
+func noCallCures(err error) bool {
+	for _, e := range []error{ErrBlocked, ErrForbidden, ErrRetryAfterTooLong, ErrUnauthorized, ErrMalformedToken} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
 // finish shows the whole text, with note appended when not empty.
 func (st *stream) finish(ctx context.Context, note string) error {
-	md := st.text.String()
-	if note != "" {
-		if strings.TrimSpace(md) != "" {
-			md = strings.TrimRight(md, " \n") + "\n\n"
-		}
-		md += "_" + note + "_"
+	return st.show(ctx, withNote(st.text.String(), note), false)
+}
+
+// withNote appends note, in italics, to the Markdown md.
+func withNote(md, note string) string {
+	if note == "" {
+		return md
 	}
-	if strings.TrimSpace(md) == "" {
-		return nil
+	if strings.TrimSpace(md) != "" {
+		md = strings.TrimRight(md, " \n") + "\n\n"
 	}
-	return st.show(ctx, md, false)
+	return md + "_" + note + "_"
 }

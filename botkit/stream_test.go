@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -270,4 +271,159 @@ func TestStreamFallsBackToPlainText(t *testing.T) {
 	assert.Equal(t, []string{"Some bold claim"}, botTexts(srv, -15))
 	_, mode, _ := srv.Source(-15, res.MessageIDs[0])
 	assert.Empty(t, mode)
+}
+
+// feed hands the stream a delta, or fails if the stream has ended.
+func (r *streamRun) feed(t *testing.T, text string) {
+	t.Helper()
+	select {
+	case r.deltas <- botkit.Delta{Text: text}:
+	case <-r.done:
+		t.Fatalf("the stream ended early: %v", r.err)
+	}
+}
+
+// TestStreamProgressFailuresAreBestEffort: an edit on the way fails; the
+// reply goes on, the next edit waits twice as long, and the final message
+// shows everything.
+func TestStreamProgressFailuresAreBestEffort(t *testing.T) {
+	senderClock, clock := newFakeClock(true), newFakeClock(false)
+	s, srv := newSender(t, senderClock, botkit.SenderOptions{MaxRetries: -1}, telegramtest.Options{})
+	const chat = -21
+	addChats(srv, chat)
+	srv.InjectFault(telegramtest.Fault{Kind: telegramtest.FaultServerError, Method: "editMessageText", ChatID: chat, Times: 1, Status: 502})
+	ctx := testCtx(t)
+	r := startStream(ctx, s, botkit.StreamOptions{ChatID: chat, Clock: clock, FirstMessageAfter: 1})
+	r.feed(t, "one")
+	waitCall(t, srv, "sendMessage", 1)
+	r.feed(t, " two")
+	require.NoError(t, clock.WaitTimer(ctx, 3*time.Second))
+	clock.Advance(3 * time.Second) // this edit fails
+	require.NoError(t, clock.WaitTimer(ctx, 6*time.Second), "the next try waits twice as long")
+	r.feed(t, " three")
+	clock.Advance(6 * time.Second)
+	waitCall(t, srv, "editMessageText", 1)
+	close(r.deltas)
+	res, err := r.wait()
+	require.NoError(t, err)
+	assert.Equal(t, 1, res.Failures)
+	assert.Equal(t, 1, res.Edits)
+	assert.False(t, res.Rescued)
+	assert.Equal(t, []string{"one two three"}, botTexts(srv, chat))
+}
+
+// TestStreamFirstMessageFailureIsBestEffort: the first message of an
+// edited reply fails to go out; the reply still arrives whole.
+func TestStreamFirstMessageFailureIsBestEffort(t *testing.T) {
+	s, srv := newSender(t, newFakeClock(true), botkit.SenderOptions{MaxRetries: -1}, telegramtest.Options{})
+	const chat = -24
+	addChats(srv, chat)
+	srv.InjectFault(telegramtest.Fault{Kind: telegramtest.FaultServerError, Method: "sendMessage", ChatID: chat, Times: 1})
+	clock := newFakeClock(false)
+	ctx := testCtx(t)
+	r := startStream(ctx, s, botkit.StreamOptions{ChatID: chat, Clock: clock, FirstMessageAfter: 1})
+	r.feed(t, "first")
+	require.NoError(t, clock.WaitTimer(ctx, 6*time.Second), "the failed first message is tried again later")
+	r.feed(t, " and second")
+	close(r.deltas)
+	res, err := r.wait()
+	require.NoError(t, err)
+	assert.Equal(t, 1, res.Failures)
+	assert.Equal(t, []string{"first and second"}, botTexts(srv, chat))
+}
+
+// TestStreamRescuesAReplyItCannotFinish: the reply's message cannot be
+// edited any more (the user deleted it), so finishing fails; the whole
+// text goes out again as plain text, with the error note.
+func TestStreamRescuesAReplyItCannotFinish(t *testing.T) {
+	s, srv := newSender(t, newFakeClock(true), botkit.SenderOptions{}, telegramtest.Options{})
+	const chat = -22
+	addChats(srv, chat)
+	ctx := testCtx(t)
+	r := startStream(ctx, s, botkit.StreamOptions{ChatID: chat, Clock: newFakeClock(false), FirstMessageAfter: 1, ReplyTo: 0})
+	r.feed(t, "Part **one**")
+	first := waitCall(t, srv, "sendMessage", 1)
+	srv.InjectFault(telegramtest.Fault{Kind: telegramtest.FaultServerError, Method: "editMessageText", ChatID: chat,
+		Status: 400, Description: "Bad Request: message to edit not found"})
+	r.feed(t, " and two")
+	close(r.deltas)
+	res, err := r.wait()
+	require.ErrorIs(t, err, botkit.ErrBadRequest, "the caller learns that finishing failed")
+	var ae *botkit.APIError
+	require.ErrorAs(t, err, &ae)
+	assert.Equal(t, "editMessageText", ae.Method)
+	assert.True(t, res.Rescued)
+	assert.True(t, res.Plain)
+	assert.Equal(t, []string{"Part one", "Part one and two\n\n… (the answer was interrupted)"}, botTexts(srv, chat))
+	require.Len(t, res.MessageIDs, 1)
+	assert.NotEqual(t, first.MessageID, res.MessageIDs[0], "the reply is the new message")
+	_, mode, _ := srv.Source(chat, res.MessageIDs[0])
+	assert.Empty(t, mode)
+}
+
+// TestStreamDoesNotRescueAHopelessReply: when the user blocked the bot,
+// finishing fails and no further call is tried.
+func TestStreamDoesNotRescueAHopelessReply(t *testing.T) {
+	s, srv := newSender(t, newFakeClock(true), botkit.SenderOptions{}, telegramtest.Options{})
+	addChats(srv, 25)
+	r := startStream(testCtx(t), s, botkit.StreamOptions{ChatID: 25, Clock: newFakeClock(false), NoDrafts: true, FirstMessageAfter: 1})
+	r.feed(t, "hello")
+	waitCall(t, srv, "sendMessage", 1)
+	srv.BlockBot(25)
+	r.feed(t, " there")
+	close(r.deltas)
+	res, err := r.wait()
+	require.ErrorIs(t, err, botkit.ErrBlocked)
+	assert.False(t, res.Rescued)
+	assert.Len(t, callsOf(srv, "editMessageText", 25), 1, "one try, no rescue")
+	assert.Len(t, callsOf(srv, "sendMessage", 25), 1)
+}
+
+// TestStreamMarkdownThatRendersToNothing: text whose Markdown shows nothing
+// goes out as plain text, in groups and in private chats with drafts.
+func TestStreamMarkdownThatRendersToNothing(t *testing.T) {
+	for _, md := range []string{"```\n```", "![](x)", "[x]: http://a", "` `", "#", "> "} {
+		for _, chat := range []int64{31, -31} {
+			t.Run(fmt.Sprintf("%q in %d", md, chat), func(t *testing.T) {
+				require.Empty(t, tgmd.RenderParts(md, tgmd.MaxMessageLen), "the case renders to nothing")
+				s, srv := newSender(t, newFakeClock(true), botkit.SenderOptions{}, telegramtest.Options{})
+				addChats(srv, chat)
+				r := startStream(testCtx(t), s, botkit.StreamOptions{ChatID: chat, Clock: newFakeClock(false)})
+				r.feed(t, md)
+				close(r.deltas)
+				res, err := r.wait()
+				require.NoError(t, err)
+				assert.True(t, res.Plain)
+				require.Len(t, res.MessageIDs, 1)
+				assert.Equal(t, []string{strings.TrimSpace(md)}, botTexts(srv, chat))
+				_, mode, _ := srv.Source(chat, res.MessageIDs[0])
+				assert.Empty(t, mode)
+			})
+		}
+	}
+}
+
+// TestStreamEmptyReply: a reply with nothing visible, even as plain text,
+// sends nothing and says so with ErrEmptyReply.
+func TestStreamEmptyReply(t *testing.T) {
+	for name, deltas := range map[string][]string{
+		"no text":     nil,
+		"spaces":      {"  ", "\n\n", "\t"},
+		"zero width":  {"\u200b"},
+		"empty delta": {""},
+	} {
+		t.Run(name, func(t *testing.T) {
+			s, srv := newSender(t, newFakeClock(true), botkit.SenderOptions{}, telegramtest.Options{})
+			addChats(srv, -32)
+			r := startStream(testCtx(t), s, botkit.StreamOptions{ChatID: -32, Clock: newFakeClock(false)})
+			for _, d := range deltas {
+				r.feed(t, d)
+			}
+			close(r.deltas)
+			res, err := r.wait()
+			require.ErrorIs(t, err, botkit.ErrEmptyReply)
+			assert.Empty(t, res.MessageIDs)
+			assert.Empty(t, callsOf(srv, "sendMessage", -32))
+		})
+	}
 }

@@ -160,13 +160,17 @@ func ValidSecret(s string) bool {
 }
 
 // SetWebhook points Telegram at cfg.URL with cfg.Secret. Polling stops
-// working (409) while a webhook is set.
+// working (409) while a webhook is set. A token that ValidToken refuses
+// fails at once (ErrMalformedToken); errors never contain the token.
 func SetWebhook(ctx context.Context, b *bot.Bot, cfg WebhookConfig) error {
 	if cfg.URL == "" {
 		return errors.New("botkit: set webhook: empty URL")
 	}
 	if !ValidSecret(cfg.Secret) {
 		return errors.New("botkit: set webhook: the secret must be 1-256 characters of A-Za-z0-9_-")
+	}
+	if err := ValidToken(b.Token()); err != nil {
+		return fmt.Errorf("botkit: set webhook: %w", err)
 	}
 	_, err := b.SetWebhook(ctx, &bot.SetWebhookParams{
 		URL:                cfg.URL,
@@ -176,25 +180,29 @@ func SetWebhook(ctx context.Context, b *bot.Bot, cfg WebhookConfig) error {
 		DropPendingUpdates: cfg.DropPendingUpdates,
 	})
 	if err != nil {
-		return fmt.Errorf("botkit: set webhook: %w", wrapAPI("setWebhook", err))
+		return fmt.Errorf("botkit: set webhook: %w", wrapAPI(b, "setWebhook", err))
 	}
 	return nil
 }
 
 // DeleteWebhook removes the webhook, so that polling works again;
-// dropPending discards the updates waiting at Telegram.
+// dropPending discards the updates waiting at Telegram. Its errors are
+// those of SetWebhook.
 func DeleteWebhook(ctx context.Context, b *bot.Bot, dropPending bool) error {
+	if err := ValidToken(b.Token()); err != nil {
+		return fmt.Errorf("botkit: delete webhook: %w", err)
+	}
 	if _, err := b.DeleteWebhook(ctx, &bot.DeleteWebhookParams{DropPendingUpdates: dropPending}); err != nil {
-		return fmt.Errorf("botkit: delete webhook: %w", wrapAPI("deleteWebhook", err))
+		return fmt.Errorf("botkit: delete webhook: %w", wrapAPI(b, "deleteWebhook", err))
 	}
 	return nil
 }
 
-// wrapAPI returns the APIError of err if it is an answer of the API, err
-// otherwise.
-func wrapAPI(method string, err error) error {
+// wrapAPI returns the APIError of err if it is an answer of the API, and
+// otherwise err with b's token removed from its text.
+func wrapAPI(b *bot.Bot, method string, err error) error {
 	if ae := AsAPIError(method, err); ae != nil {
 		return ae
 	}
-	return err
+	return newRedactor(b.Token()).redact(err)
 }

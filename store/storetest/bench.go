@@ -31,6 +31,11 @@ type BenchOptions struct {
 	// value of the STORETEST_HISTORY_TURNS environment variable, or
 	// DefaultHistoryTurns when it is unset.
 	HistoryTurns int
+	// Parallelism sets the callers of the parallel cases to Parallelism
+	// per GOMAXPROCS (b.SetParallelism). Zero means 1, testing's default:
+	// one caller per CPU, which leaves a network store's round trips
+	// unoverlapped; a bot has a caller per busy chat.
+	Parallelism int
 }
 
 // Bench runs the shared benchmarks with the default options. See BenchWith.
@@ -44,6 +49,7 @@ func Bench(b *testing.B, newStore func(b *testing.B) store.Store) {
 //
 //   - AppendTurns: one call appending a user turn and a model turn, spread
 //     over 64 conversations;
+//   - AppendTurnsParallel: the same from parallel callers;
 //   - RecentTurns: the last 20 turns of a conversation of HistoryTurns turns;
 //   - TakeCounter/Serial: one goroutine taking from existing counters;
 //   - TakeCounter/ManyKeys: parallel takes spread over 1,024 counters;
@@ -63,12 +69,14 @@ func BenchWith(b *testing.B, newStore func(b *testing.B) store.Store, opts Bench
 			history = n
 		}
 	}
+	par := max(opts.Parallelism, 1)
 	b.Run("AppendTurns", func(b *testing.B) { benchAppendTurns(b, newStore(b)) })
+	b.Run("AppendTurnsParallel", func(b *testing.B) { benchAppendParallel(b, newStore(b), par) })
 	b.Run(fmt.Sprintf("RecentTurns/history=%d", history), func(b *testing.B) { benchRecentTurns(b, newStore(b), history) })
 	b.Run("TakeCounter/Serial", func(b *testing.B) { benchTakeSerial(b, newStore(b)) })
-	b.Run("TakeCounter/ManyKeys", func(b *testing.B) { benchTakeParallel(b, newStore(b), 1024) })
-	b.Run("TakeCounter/HotKey", func(b *testing.B) { benchTakeParallel(b, newStore(b), 1) })
-	b.Run("MarkSeen", func(b *testing.B) { benchMarkSeen(b, newStore(b)) })
+	b.Run("TakeCounter/ManyKeys", func(b *testing.B) { benchTakeParallel(b, newStore(b), 1024, par) })
+	b.Run("TakeCounter/HotKey", func(b *testing.B) { benchTakeParallel(b, newStore(b), 1, par) })
+	b.Run("MarkSeen", func(b *testing.B) { benchMarkSeen(b, newStore(b), par) })
 }
 
 // reportOps reports the rate of b.N operations over the timed part.
@@ -99,6 +107,33 @@ func benchAppendTurns(b *testing.B, s store.Store) {
 		}
 		i++
 	}
+	reportOps(b)
+}
+
+func benchAppendParallel(b *testing.B, s store.Store, par int) {
+	keys := make([]string, 64)
+	for i := range keys {
+		keys[i] = store.ConversationKey(int64(-1000-i), 0, 0)
+	}
+	turns := []store.Turn{
+		{Role: store.RoleUser, Text: benchText, Tokens: 50, Time: base},
+		{Role: store.RoleModel, Text: benchText, Tokens: 50, Time: base},
+	}
+	ctx := b.Context()
+	var worker atomic.Int64
+	b.SetParallelism(par)
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		i := int(worker.Add(1))
+		for pb.Next() {
+			if err := s.AppendTurns(ctx, keys[i%len(keys)], turns...); err != nil {
+				b.Error(err)
+				return
+			}
+			i++
+		}
+	})
 	reportOps(b)
 }
 
@@ -161,11 +196,12 @@ func benchTakeSerial(b *testing.B, s store.Store) {
 	reportOps(b)
 }
 
-func benchTakeParallel(b *testing.B, s store.Store, nkeys int) {
+func benchTakeParallel(b *testing.B, s store.Store, nkeys, par int) {
 	ctx := b.Context()
 	keys := counterKeys(nkeys)
 	expires := base.Add(24 * time.Hour)
 	var worker atomic.Int64
+	b.SetParallelism(par)
 	b.ReportAllocs()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
@@ -181,9 +217,10 @@ func benchTakeParallel(b *testing.B, s store.Store, nkeys int) {
 	reportOps(b)
 }
 
-func benchMarkSeen(b *testing.B, s store.Store) {
+func benchMarkSeen(b *testing.B, s store.Store, par int) {
 	ctx := b.Context()
 	var next atomic.Int64
+	b.SetParallelism(par)
 	b.ReportAllocs()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
