@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/web3-ai-game/svs-telegram-bot/botkit"
+	"github.com/web3-ai-game/svs-telegram-bot/botkit/telegramtest"
 	"github.com/web3-ai-game/svs-telegram-bot/store"
 	"github.com/web3-ai-game/svs-telegram-bot/store/memstore"
 )
@@ -196,4 +197,42 @@ func TestDedupClaimOfCrashedAttemptExpires(t *testing.T) {
 	stop()
 	require.ErrorIs(t, a.Shutdown(cctx), context.Canceled)
 	require.NoError(t, b.Shutdown(context.Background()))
+}
+
+func TestPollerWaitsForChatHeldElsewhere(t *testing.T) {
+	srv := newServer(t, telegramtest.Options{})
+	addChats(srv, 5)
+	st := memstore.New(memstore.Options{})
+	defer st.Close()
+	// Another replica holds chat 5 while its reply runs.
+	gate := make(chan struct{})
+	started := make(chan struct{})
+	other := replica(t, st, newFakeClock(false), "other", func(ctx context.Context, upd *models.Update) error {
+		close(started)
+		<-gate
+		return nil
+	})
+	otherOut, otherDone := outcomes()
+	require.NoError(t, other.Submit(context.Background(), msgUpdate(1_000_000, 5, ""), otherDone))
+	<-started
+
+	retry := newFakeClock(false)
+	r := startRig(t, srv, st, newFakeClock(true), func(s *botkit.Sender) botkit.Handler { return replyHandler(s) },
+		botkit.DispatcherOptions{ChatLocks: st, ReplicaID: "poller", Clock: retry})
+	_, err := srv.SendText(5, "hello")
+	require.NoError(t, err)
+	// The poller cannot take the chat: it waits RetryDelay and tries again,
+	// neither skipping the update nor confirming it.
+	require.NoError(t, retry.WaitTimer(testCtx(t), 500*time.Millisecond))
+	require.Empty(t, botTexts(srv, 5))
+	require.Equal(t, int64(1), r.p.Offset(), "update 1 stays unconfirmed while its chat is held elsewhere")
+
+	close(gate)
+	require.Equal(t, botkit.OutcomeHandled, <-otherOut)
+	retry.Advance(500 * time.Millisecond)
+	_, err = srv.WaitReplies(testCtx(t), 5, 1)
+	require.NoError(t, err)
+	require.Equal(t, []string{"re:hello"}, botTexts(srv, 5))
+	require.NoError(t, r.stop(t, context.Background()))
+	require.NoError(t, other.Shutdown(context.Background()))
 }

@@ -72,13 +72,23 @@
 //
 // A Webhook is the http.Handler for updates pushed by Telegram: 401 for a
 // wrong secret (compared in constant time), 413 past the body limit, 400
-// for malformed JSON, 405 for anything but POST, 503 while shutting down,
-// 200 once the update is accepted. SetWebhook and DeleteWebhook manage the
+// for malformed JSON, 405 for anything but POST, 503 while shutting down
+// or while another replica holds the update's chat, 200 once the update is
+// accepted. SetWebhook and DeleteWebhook manage the
 // registration.
 //
-// Redelivered update IDs are dropped by a Dedup over store.Locks: its marks
-// are set when an update has been handled and released when Shutdown
-// cancelled it, so that Telegram's redelivery of a cancelled update runs.
+// Redelivered update IDs are dropped by a Dedup over store.Locks: an
+// update is claimed by a short lease, renewed while it is handled, and
+// marked done once handled. A done update is dropped; one claimed by a live
+// attempt elsewhere is tried again later, neither handled nor confirmed;
+// the claims of a process that died expire, so the redelivery is answered
+// once; Shutdown frees the claims of the updates it cancelled.
+//
+// Replicas sharing a store take a lease per chat
+// (DispatcherOptions.ChatLocks) before accepting a chat's update, so that
+// one chat is answered by one replica at a time, in order: an update whose
+// chat another replica holds is refused (ErrChatBusy), and the Webhook
+// answers 503 so that Telegram delivers it again.
 //
 // # Dispatch
 //

@@ -180,7 +180,37 @@ func (s *Sender) Stream(ctx context.Context, deltas <-chan Delta, opts StreamOpt
 	var last time.Time // time of the last intermediate call
 	dirty := false
 
+	// flushNow shows the text so far, if there is news. It is best
+	// effort: after a failure it tries again later, more slowly; the final
+	// message shows everything anyway.
+	flushNow := func() {
+		flush, flushC = nil, nil
+		if !dirty {
+			return
+		}
+		dirty = false
+		last = clock.Now()
+		if err := st.progress(ctx); err != nil && ctx.Err() == nil {
+			dirty = true
+			st.res.Failures++
+			st.slowDown()
+			wait := st.interval()
+			s.opts.Logger.Warn("botkit: stream: showing progress failed; trying again later",
+				"chat_id", opts.ChatID, "err", err, "retry_in", wait)
+			flush = clock.NewTimer(wait)
+			flushC = flush.C()
+		}
+	}
+
 	for {
+		// A flush that is due goes before the next delta, so that a fast
+		// stream cannot put off showing progress.
+		select {
+		case <-flushC:
+			flushNow()
+			continue
+		default:
+		}
 		var typingC <-chan time.Time
 		if st.text.Len() == 0 {
 			typingC = typing.C()
@@ -197,23 +227,7 @@ func (s *Sender) Stream(ctx context.Context, deltas <-chan Delta, opts StreamOpt
 			_ = s.SendChatAction(ctx, opts.ChatID, opts.ThreadID, models.ChatActionTyping)
 			typing = clock.NewTimer(opts.TypingInterval)
 		case <-flushC:
-			flush, flushC = nil, nil
-			if dirty {
-				dirty = false
-				last = clock.Now()
-				if err := st.progress(ctx); err != nil && ctx.Err() == nil {
-					// Progress is best effort: try again later, more
-					// slowly; the final message shows everything anyway.
-					dirty = true
-					st.res.Failures++
-					st.slowDown()
-					wait := st.interval()
-					s.opts.Logger.Warn("botkit: stream: showing progress failed; trying again later",
-						"chat_id", opts.ChatID, "err", err, "retry_in", wait)
-					flush = clock.NewTimer(wait)
-					flushC = flush.C()
-				}
-			}
+			flushNow()
 		case d, ok := <-deltas:
 			if !ok {
 				err := st.end(ctx, "")
@@ -300,10 +314,11 @@ func (st *stream) show(ctx context.Context, md string, intermediate bool) error 
 	if !st.plain {
 		parts = tgmd.RenderParts(md, st.o.Limit)
 		if len(parts) == 0 && !intermediate {
-			st.plain = true
+			if parts = st.plainParts(md); len(parts) > 0 {
+				st.plain = true
+			}
 		}
-	}
-	if st.plain {
+	} else {
 		parts = st.plainParts(md)
 	}
 	if len(parts) == 0 {

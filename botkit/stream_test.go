@@ -423,6 +423,7 @@ func TestStreamEmptyReply(t *testing.T) {
 			res, err := r.wait()
 			require.ErrorIs(t, err, botkit.ErrEmptyReply)
 			assert.Empty(t, res.MessageIDs)
+			assert.False(t, res.Plain)
 			assert.Empty(t, callsOf(srv, "sendMessage", -32))
 		})
 	}

@@ -182,19 +182,17 @@ func TestSenderNeverShowsAMalformedToken(t *testing.T) {
 	s := botkit.NewSender(b, w.options(clock))
 	ctx := testCtx(t)
 
+	var errs []error
 	_, err = send(ctx, s, 1, "hello")
-	require.ErrorIs(t, err, botkit.ErrMalformedToken)
-	w.add(err)
+	errs = append(errs, err)
 	_, _, err = s.DownloadFile(ctx, "some-file")
-	require.ErrorIs(t, err, botkit.ErrMalformedToken)
-	w.add(err)
-	err = botkit.SetWebhook(ctx, b, botkit.WebhookConfig{URL: "https://example.org/hook", Secret: "s3cret"})
-	require.ErrorIs(t, err, botkit.ErrMalformedToken)
-	w.add(err)
-	err = botkit.DeleteWebhook(ctx, b, false)
-	require.ErrorIs(t, err, botkit.ErrMalformedToken)
-	w.add(err)
-
+	errs = append(errs, err)
+	errs = append(errs, botkit.SetWebhook(ctx, b, botkit.WebhookConfig{URL: "https://example.org/hook", Secret: "s3cret"}))
+	errs = append(errs, botkit.DeleteWebhook(ctx, b, false))
+	for i, err := range errs {
+		w.add(err)
+		assert.ErrorIs(t, err, botkit.ErrMalformedToken, "call %d", i)
+	}
 	w.assertNoSecret(t)
 	assert.Empty(t, srv.Calls(), "no call can succeed with this token")
 	assert.Empty(t, clock.Waits(), "a malformed token is not retried")
@@ -273,4 +271,25 @@ func TestNewPollerRejectsMalformedTokens(t *testing.T) {
 	p, err := botkit.NewPoller(testToken, d, botkit.PollerOptions{Logger: quietLogger()})
 	require.NoError(t, err)
 	assert.NotNil(t, p)
+}
+
+// BenchmarkValidToken measures the check every Sender call makes, against
+// the regular expression it implements as a baseline.
+func BenchmarkValidToken(b *testing.B) {
+	b.Run("ValidToken", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if botkit.ValidToken(testToken) != nil {
+				b.Fatal("refused")
+			}
+		}
+	})
+	b.Run("regexp", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if !tokenShape.MatchString(testToken) {
+				b.Fatal("refused")
+			}
+		}
+	})
 }

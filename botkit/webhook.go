@@ -45,8 +45,9 @@ type WebhookOptions struct {
 //   - 401 to a wrong or missing secret,
 //   - 413 to a body above MaxBodyBytes,
 //   - 400 to a body that is not an update,
-//   - 503 once the Dispatcher is shutting down, or if the queue stays full
-//     until the request is cancelled, so that Telegram retries later,
+//   - 503 once the Dispatcher is shutting down, if the queue stays full
+//     until the request is cancelled, or while another replica holds the
+//     update's chat (ErrChatBusy), so that Telegram retries later,
 //   - 200 once the update is accepted (queued, or dropped as a duplicate;
 //     with AwaitHandled, once it is handled),
 //   - 503 with AwaitHandled for an update Shutdown cancelled.

@@ -65,7 +65,7 @@ func runPhase(ctx context.Context, sc Scenario, kind string) (Phase, error) {
 			return ph, err
 		}
 	}
-	tr.waitSettled(n, time.Now().Add(sc.Drain))
+	tr.waitSettled(n, sc.Drain)
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	if err := p.shutdown(sctx); err != nil {
 		ph.ShutdownError = err.Error()

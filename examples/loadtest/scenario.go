@@ -41,8 +41,10 @@ type Scenario struct {
 	// Pacing turns the Telegram fake's flood control (and the SDK's
 	// matching outbound pacing) on. Off, both run unpaced.
 	Pacing bool
-	// Workers is the SDK dispatcher's worker count. Zero: the SDK default.
-	Workers int
+	// Workers is the SDK dispatcher's worker count and Queue the most
+	// updates it holds accepted and not yet handled. Zero: the SDK
+	// defaults.
+	Workers, Queue int
 
 	// GeminiLatency is waited before the first chunk of every answer,
 	// Chunks the number of streamed chunks, ChunkDelay the wait before each
@@ -75,8 +77,9 @@ type Scenario struct {
 	Telegram429Every, Telegram429For         time.Duration
 	Telegram5xx                              float64
 
-	// Drain is how long to wait after the last message for the answers.
-	// Zero: 30 seconds plus the Gemini latency.
+	// Drain is how long to wait for answers after the last message while
+	// none comes: the run ends once every message is settled or no answer
+	// came for Drain. Zero: 30 seconds plus the Gemini latency.
 	Drain time.Duration
 	// Seed seeds the chaos. Zero: 1.
 	Seed int64
@@ -101,6 +104,7 @@ func (s *Scenario) bindFlags(fs *flag.FlagSet) {
 	fs.StringVar(&s.Intake, "intake", "poll", "SDK intake: poll or webhook")
 	fs.BoolVar(&s.Pacing, "pacing", true, "Telegram flood limits in the fake and pacing in the SDK")
 	fs.IntVar(&s.Workers, "workers", 0, "SDK dispatcher workers (0: SDK default)")
+	fs.IntVar(&s.Queue, "queue", 0, "SDK dispatcher queue: updates accepted and not yet handled (0: SDK default)")
 	fs.DurationVar(&s.GeminiLatency, "gemini-latency", 0, "wait before the first chunk of every Gemini answer")
 	fs.IntVar(&s.Chunks, "chunks", 1, "streamed chunks per Gemini answer")
 	fs.DurationVar(&s.ChunkDelay, "chunk-delay", 0, "wait before each further chunk")
@@ -120,7 +124,7 @@ func (s *Scenario) bindFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&s.Telegram429Every, "tg-429-every", 0, "inject a Telegram 429 storm this often (0: never)")
 	fs.DurationVar(&s.Telegram429For, "tg-429-for", time.Second, "length of each Telegram 429 storm")
 	fs.Float64Var(&s.Telegram5xx, "tg-5xx", 0, "share of Telegram calls answered 502")
-	fs.DurationVar(&s.Drain, "drain", 0, "wait for answers after the last message (0: 30s + Gemini latency)")
+	fs.DurationVar(&s.Drain, "drain", 0, "stop waiting for answers when none came for this long (0: 30s + Gemini latency)")
 	fs.Int64Var(&s.Seed, "seed", 1, "seed of the chaos")
 	s.LogLevel = slog.LevelError
 	fs.TextVar(&s.LogLevel, "log-level", slog.LevelError, "SDK log level: debug, info, warn or error")

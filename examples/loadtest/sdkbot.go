@@ -57,7 +57,7 @@ func startSDK(ctx context.Context, f *fakes, sc Scenario, st store.Store) (pipel
 		HTTPClient:              &http.Client{Timeout: 30 * time.Second, Transport: transport},
 		BotUsername:             f.tg.Bot().Username,
 		Poller:                  botkit.PollerOptions{PollTimeout: 5 * time.Second},
-		Dispatcher:              botkit.DispatcherOptions{Workers: sc.Workers},
+		Dispatcher:              botkit.DispatcherOptions{Workers: sc.Workers, QueueSize: sc.Queue},
 		Webhook:                 botkit.WebhookOptions{Secret: webhookSecret},
 		SkipCommandRegistration: true,
 		Logger:                  slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: sc.LogLevel})),

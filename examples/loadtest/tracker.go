@@ -203,9 +203,9 @@ func (t *tracker) settledLocked() {
 }
 
 // waitSettled blocks until n messages are answered or replied to otherwise,
-// or the deadline passes, and reports whether they were.
-func (t *tracker) waitSettled(n int, deadline time.Time) bool {
-	timer := time.NewTimer(time.Until(deadline))
+// or none was for quiet, and reports whether they all were.
+func (t *tracker) waitSettled(n int, quiet time.Duration) bool {
+	timer := time.NewTimer(quiet)
 	defer timer.Stop()
 	for {
 		t.mu.Lock()
@@ -216,6 +216,7 @@ func (t *tracker) waitSettled(n int, deadline time.Time) bool {
 		}
 		select {
 		case <-changed:
+			timer.Reset(quiet)
 		case <-timer.C:
 			return false
 		}
