@@ -5,7 +5,10 @@ WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/geminibot ./examples/geminibot \
+# grpcnotrace keeps grpc (a dependency of the Gemini SDK) from linking
+# golang.org/x/net/trace, whose templates disable the linker's removal of
+# unused methods: the binary shrinks from about 34 to 25 MiB.
+RUN CGO_ENABLED=0 go build -tags grpcnotrace -trimpath -ldflags="-s -w" -o /out/geminibot ./examples/geminibot \
  && mkdir -p /out/data
 
 FROM gcr.io/distroless/static-debian12:nonroot

@@ -16,7 +16,7 @@ import (
 	"github.com/web3-ai-game/svs-telegram-bot/gemini"
 	"github.com/web3-ai-game/svs-telegram-bot/keyrouter"
 	"github.com/web3-ai-game/svs-telegram-bot/store"
-	"github.com/web3-ai-game/svs-telegram-bot/store/sqlitestore"
+	"github.com/web3-ai-game/svs-telegram-bot/store/memstore"
 	"github.com/web3-ai-game/svs-telegram-bot/vipsession"
 )
 
@@ -87,16 +87,8 @@ func (a *Assistant) build(b *bot.Bot) error {
 	o := &a.opts
 	a.st = o.Store
 	if a.st == nil {
-		path := o.StorePath
-		if path == "" {
-			path = DefaultStorePath
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		st, err := sqlitestore.Open(ctx, path, sqlitestore.Options{})
-		cancel()
-		if err != nil {
-			return fmt.Errorf("botkit: open store: %w", err)
-		}
+		st := memstore.New(memstore.Options{})
+		a.log.Warn("botkit: no store given: conversations, quotas and grants are kept in memory and lost at exit")
 		a.st = st
 		a.closers = append(a.closers, st.Close)
 	}

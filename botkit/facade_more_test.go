@@ -18,6 +18,7 @@ import (
 	"github.com/web3-ai-game/svs-telegram-bot/botkit/telegramtest"
 	"github.com/web3-ai-game/svs-telegram-bot/gemini/geminitest"
 	"github.com/web3-ai-game/svs-telegram-bot/store/memstore"
+	"github.com/web3-ai-game/svs-telegram-bot/store/sqlitestore"
 )
 
 // TestBotChoicesStory covers /model with its keyboard, /persona, /reset,
@@ -268,7 +269,10 @@ func TestBotSQLiteByDefault(t *testing.T) {
 	defer cancel()
 
 	for i, text := range []string{"first question", "second question"} {
-		b, err := botkit.New(tg.Token(), botkit.Options{Keys: storySecrets[0], StorePath: path, ServerURL: tg.URL(),
+		st, err := sqlitestore.Open(ctx, path, sqlitestore.Options{})
+		require.NoError(t, err)
+		defer st.Close()
+		b, err := botkit.New(tg.Token(), botkit.Options{Keys: storySecrets[0], Store: st, ServerURL: tg.URL(),
 			GeminiURL: ai.URL, SkipCommandRegistration: true, Poller: botkit.PollerOptions{PollTimeout: time.Second}})
 		require.NoError(t, err)
 		done := make(chan error, 1)

@@ -11,10 +11,6 @@ import (
 	"github.com/web3-ai-game/svs-telegram-bot/vipsession"
 )
 
-// DefaultStorePath is the SQLite file New opens when Options gives no
-// Store and no StorePath.
-const DefaultStorePath = "svsbot.db"
-
 // Options configures New and NewAssistant. The zero value gives the
 // defaults, except that the bot needs Gemini keys (Keys, Router or Gemini)
 // to answer anything but commands. Every part can be replaced by one of
@@ -42,12 +38,13 @@ type Options struct {
 	// GeminiHTTPClient carries Gemini calls; nil is the client's own.
 	GeminiHTTPClient *http.Client
 
-	// Store keeps everything; the bot does not close it. Nil opens (and
-	// closes at Shutdown) the SQLite file StorePath.
+	// Store keeps everything; the bot does not close it. Nil keeps
+	// everything in memory (store/memstore), lost at exit: pass
+	// store/sqlitestore for the embedded, persistent default of the
+	// reference bot, or a shared store for a fleet. botkit does not import
+	// a database backend itself, so that a program links only the backend
+	// it uses.
 	Store store.Store
-	// StorePath is the SQLite file opened when Store is nil; "" means
-	// DefaultStorePath.
-	StorePath string
 
 	// Sessions replaces the session manager built from the fields below.
 	Sessions *vipsession.Manager

@@ -12,7 +12,7 @@
 // images and personas are allowed, and a capacity. The defaults
 // (DefaultTiers) are guest (single-turn), free (3 rounds of memory),
 // premium (5), vip (7) and owner (10, no quota). Tiers come from Go values
-// or from a YAML or JSON file (LoadTiers, ParseTiers).
+// or from a YAML or JSON file (package vipsession/tierfile).
 //
 // Every limit is a count or Unlimited (-1). Zero is a real limit: a tier
 // with RequestsPerDay 0 gets no replies, a tier with Capacity 0 admits

@@ -119,5 +119,3 @@ func turn(t testing.TB, m *vipsession.Manager, id vipsession.Identity, q, a stri
 	require.NoError(t, s.Commit(ctx, vipsession.Result{UserText: q, ModelText: a, Model: "model-a", KeyID: "k1"}))
 	return s
 }
-
-func memstoreForConfig(t testing.TB) store.Store { return backends[0].open(t) }

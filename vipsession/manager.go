@@ -17,7 +17,7 @@ import (
 // owners or admins, day boundaries in UTC and the wall clock.
 type Options struct {
 	// Tiers are the tiers on offer; nil means DefaultTiers(). See
-	// LoadTiers to read them from a file.
+	// tierfile.Load (package vipsession/tierfile) to read them from a file.
 	Tiers []Tier
 	// Owners and Admins are user IDs with a role. Owners get OwnerTier and
 	// are never refused for capacity; admins get AdminTier.

@@ -182,6 +182,16 @@ func (t *Tier) fieldErr(field, format string, args ...any) error {
 	return &ConfigError{Tier: t.Name, Field: field, Err: fmt.Errorf(format, args...)}
 }
 
+// Clone returns a copy of t that shares no slices with it.
+func (t *Tier) Clone() Tier { return t.clone() }
+
+// ValidateTiers checks a tier list as New does: names, limits, and that
+// the list is not empty and has no duplicate names.
+func ValidateTiers(tiers []Tier) error {
+	_, err := checkTiers(tiers)
+	return err
+}
+
 func (t *Tier) clone() Tier {
 	c := *t
 	c.Models = append([]string(nil), t.Models...)

@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/web3-ai-game/svs-telegram-bot/botkit"
-	"github.com/web3-ai-game/svs-telegram-bot/vipsession"
+	"github.com/web3-ai-game/svs-telegram-bot/vipsession/tierfile"
 )
 
 // The parsers of the variables other than the token and the keys, one
@@ -182,11 +182,11 @@ func (l *loader) tiers() {
 		l.fail(envTiersFile, "cannot read the file: "+fileErrorReason(err))
 		return
 	}
-	format := vipsession.FormatYAML
+	format := tierfile.FormatYAML
 	if strings.HasSuffix(strings.ToLower(path), ".json") {
-		format = vipsession.FormatJSON
+		format = tierfile.FormatJSON
 	}
-	tiers, err := vipsession.ParseTiers(data, format)
+	tiers, err := tierfile.Parse(data, format)
 	if err != nil {
 		l.fail(envTiersFile, path+": "+strings.TrimPrefix(err.Error(), "vipsession: "))
 		return

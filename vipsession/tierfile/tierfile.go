@@ -1,6 +1,8 @@
-package vipsession
+package tierfile
 
 import (
+	"github.com/web3-ai-game/svs-telegram-bot/vipsession"
+
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -15,15 +17,15 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// Formats accepted by ParseTiers.
+// Formats accepted by Parse.
 const (
 	FormatYAML = "yaml"
 	FormatJSON = "json"
 )
 
-// LoadTiers reads tiers from a file: JSON when its name ends in ".json",
-// YAML otherwise. See ParseTiers for the format.
-func LoadTiers(path string) ([]Tier, error) {
+// Load reads tiers from a file: JSON when its name ends in ".json",
+// YAML otherwise. See Parse for the format.
+func Load(path string) ([]vipsession.Tier, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("vipsession: load tiers: %w", err)
@@ -32,12 +34,12 @@ func LoadTiers(path string) ([]Tier, error) {
 	if strings.EqualFold(filepath.Ext(path), ".json") {
 		format = FormatJSON
 	}
-	return ParseTiers(data, format)
+	return Parse(data, format)
 }
 
-// ParseTiers reads tiers from YAML or JSON (format FormatYAML or
+// Parse reads tiers from YAML or JSON (format FormatYAML or
 // FormatJSON). The document has one key, "tiers", holding a list of tiers
-// whose keys are the snake_case names of the Tier fields:
+// whose keys are the snake_case names of the vipsession.Tier fields:
 //
 //	tiers:
 //	  - name: free
@@ -54,8 +56,8 @@ func LoadTiers(path string) ([]Tier, error) {
 // requests_per_day, requests_per_month, tokens_per_day, tokens_per_month,
 // requests_per_minute, concurrent, memory_rounds, memory_tokens, capacity
 // and models. Errors name the tier and the field, and unwrap to
-// ErrInvalidConfig.
-func ParseTiers(data []byte, format string) ([]Tier, error) {
+// vipsession.ErrInvalidConfig.
+func Parse(data []byte, format string) ([]vipsession.Tier, error) {
 	var (
 		docs []map[string]fieldValue
 		err  error
@@ -66,16 +68,16 @@ func ParseTiers(data []byte, format string) ([]Tier, error) {
 	case FormatJSON:
 		docs, err = jsonTiers(data)
 	default:
-		return nil, &ConfigError{Field: "format", Err: fmt.Errorf("%q is neither yaml nor json", format)}
+		return nil, &vipsession.ConfigError{Field: "format", Err: fmt.Errorf("%q is neither yaml nor json", format)}
 	}
 	if err != nil {
 		return nil, err
 	}
-	known := make(map[string]Tier)
-	for _, t := range DefaultTiers() {
+	known := make(map[string]vipsession.Tier)
+	for _, t := range vipsession.DefaultTiers() {
 		known[t.Name] = t
 	}
-	tiers := make([]Tier, 0, len(docs))
+	tiers := make([]vipsession.Tier, 0, len(docs))
 	for i, doc := range docs {
 		t, err := buildTier(i, doc, known)
 		if err != nil {
@@ -84,7 +86,7 @@ func ParseTiers(data []byte, format string) ([]Tier, error) {
 		known[t.Name] = t
 		tiers = append(tiers, t)
 	}
-	if _, err := checkTiers(tiers); err != nil {
+	if err := vipsession.ValidateTiers(tiers); err != nil {
 		return nil, err
 	}
 	return tiers, nil
@@ -102,20 +104,20 @@ var requiredFields = []string{
 	"requests_per_minute", "concurrent", "memory_rounds", "memory_tokens", "capacity", "models",
 }
 
-func buildTier(index int, doc map[string]fieldValue, known map[string]Tier) (Tier, error) {
-	var t Tier
+func buildTier(index int, doc map[string]fieldValue, known map[string]vipsession.Tier) (vipsession.Tier, error) {
+	var t vipsession.Tier
 	if v, ok := doc["name"]; ok {
 		name, err := v.scalar()
 		if err != nil {
-			return t, &ConfigError{Tier: fmt.Sprintf("#%d", index+1), Field: "name", Err: err}
+			return t, &vipsession.ConfigError{Tier: fmt.Sprintf("#%d", index+1), Field: "name", Err: err}
 		}
 		t.Name = name
 	}
 	if t.Name == "" {
-		return t, &ConfigError{Tier: fmt.Sprintf("#%d", index+1), Field: "name", Err: errors.New("missing")}
+		return t, &vipsession.ConfigError{Tier: fmt.Sprintf("#%d", index+1), Field: "name", Err: errors.New("missing")}
 	}
-	fail := func(field string, err error) (Tier, error) {
-		return Tier{}, &ConfigError{Tier: t.Name, Field: field, Err: err}
+	fail := func(field string, err error) (vipsession.Tier, error) {
+		return vipsession.Tier{}, &vipsession.ConfigError{Tier: t.Name, Field: field, Err: err}
 	}
 	if v, ok := doc["base"]; ok {
 		base, err := v.scalar()
@@ -127,7 +129,7 @@ func buildTier(index int, doc map[string]fieldValue, known map[string]Tier) (Tie
 			return fail("base", fmt.Errorf("no tier %q defined before this one", base))
 		}
 		name := t.Name
-		t = bt.clone()
+		t = bt.Clone()
 		t.Name = name
 	} else {
 		for _, f := range requiredFields {
@@ -151,7 +153,7 @@ func buildTier(index int, doc map[string]fieldValue, known map[string]Tier) (Tie
 	return t, nil
 }
 
-func setField(t *Tier, field string, v fieldValue) error {
+func setField(t *vipsession.Tier, field string, v fieldValue) error {
 	limits := map[string]*int64{
 		"requests_per_day": &t.RequestsPerDay, "requests_per_month": &t.RequestsPerMonth,
 		"tokens_per_day": &t.TokensPerDay, "tokens_per_month": &t.TokensPerMonth,
@@ -195,11 +197,11 @@ func parseLimit(v fieldValue, p *int64) error {
 		return err
 	}
 	if strings.EqualFold(s, "unlimited") {
-		*p = Unlimited
+		*p = vipsession.Unlimited
 		return nil
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n < Unlimited {
+	if err != nil || n < vipsession.Unlimited {
 		return fmt.Errorf("%q is not a count or \"unlimited\"", s)
 	}
 	*p = n
@@ -248,33 +250,33 @@ func (v yamlValue) boolean() (bool, error) {
 func yamlTiers(data []byte) ([]map[string]fieldValue, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, &ConfigError{Field: "document", Err: err}
+		return nil, &vipsession.ConfigError{Field: "document", Err: err}
 	}
 	if root.Kind != yaml.DocumentNode || len(root.Content) != 1 || root.Content[0].Kind != yaml.MappingNode {
-		return nil, &ConfigError{Field: "document", Err: errors.New("want a mapping with the key \"tiers\"")}
+		return nil, &vipsession.ConfigError{Field: "document", Err: errors.New("want a mapping with the key \"tiers\"")}
 	}
 	top, err := yamlMapping(root.Content[0])
 	if err != nil {
-		return nil, &ConfigError{Field: "document", Err: err}
+		return nil, &vipsession.ConfigError{Field: "document", Err: err}
 	}
 	var list *yaml.Node
 	for k, v := range top {
 		if k != "tiers" {
-			return nil, &ConfigError{Field: k, Err: errors.New("unknown field")}
+			return nil, &vipsession.ConfigError{Field: k, Err: errors.New("unknown field")}
 		}
 		list = v
 	}
 	if list == nil || list.Kind != yaml.SequenceNode {
-		return nil, &ConfigError{Field: "tiers", Err: errors.New("want a list of tiers")}
+		return nil, &vipsession.ConfigError{Field: "tiers", Err: errors.New("want a list of tiers")}
 	}
 	docs := make([]map[string]fieldValue, 0, len(list.Content))
 	for i, n := range list.Content {
 		if n.Kind != yaml.MappingNode {
-			return nil, &ConfigError{Tier: fmt.Sprintf("#%d", i+1), Field: "tiers", Err: fmt.Errorf("line %d: want a mapping", n.Line)}
+			return nil, &vipsession.ConfigError{Tier: fmt.Sprintf("#%d", i+1), Field: "tiers", Err: fmt.Errorf("line %d: want a mapping", n.Line)}
 		}
 		m, err := yamlMapping(n)
 		if err != nil {
-			return nil, &ConfigError{Tier: fmt.Sprintf("#%d", i+1), Field: "tiers", Err: err}
+			return nil, &vipsession.ConfigError{Tier: fmt.Sprintf("#%d", i+1), Field: "tiers", Err: err}
 		}
 		doc := make(map[string]fieldValue, len(m))
 		for k, v := range m {
@@ -342,22 +344,22 @@ func (v jsonValue) boolean() (bool, error) {
 func jsonTiers(data []byte) ([]map[string]fieldValue, error) {
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(data, &top); err != nil {
-		return nil, &ConfigError{Field: "document", Err: err}
+		return nil, &vipsession.ConfigError{Field: "document", Err: err}
 	}
 	for k := range top {
 		if k != "tiers" {
-			return nil, &ConfigError{Field: k, Err: errors.New("unknown field")}
+			return nil, &vipsession.ConfigError{Field: k, Err: errors.New("unknown field")}
 		}
 	}
 	var list []json.RawMessage
 	if err := json.Unmarshal(top["tiers"], &list); err != nil || list == nil {
-		return nil, &ConfigError{Field: "tiers", Err: errors.New("want a list of tiers")}
+		return nil, &vipsession.ConfigError{Field: "tiers", Err: errors.New("want a list of tiers")}
 	}
 	docs := make([]map[string]fieldValue, 0, len(list))
 	for i, raw := range list {
 		var m map[string]json.RawMessage
 		if err := json.Unmarshal(raw, &m); err != nil || m == nil {
-			return nil, &ConfigError{Tier: fmt.Sprintf("#%d", i+1), Field: "tiers", Err: errors.New("want an object")}
+			return nil, &vipsession.ConfigError{Tier: fmt.Sprintf("#%d", i+1), Field: "tiers", Err: errors.New("want an object")}
 		}
 		doc := make(map[string]fieldValue, len(m))
 		for k, v := range m {

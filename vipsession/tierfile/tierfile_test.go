@@ -1,4 +1,4 @@
-package vipsession_test
+package tierfile_test
 
 import (
 	"errors"
@@ -10,7 +10,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/web3-ai-game/svs-telegram-bot/store/memstore"
 	"github.com/web3-ai-game/svs-telegram-bot/vipsession"
+	"github.com/web3-ai-game/svs-telegram-bot/vipsession/tierfile"
 )
 
 const tiersYAML = `
@@ -51,13 +53,13 @@ const tiersJSON = `{"tiers": [
   {"name": "gold-lite", "base": "gold", "capacity": "unlimited", "images": false}
 ]}`
 
-func TestLoadTiers(t *testing.T) {
+func TestLoad(t *testing.T) {
 	dir := t.TempDir()
 	for name, body := range map[string]string{"tiers.yaml": tiersYAML, "tiers.json": tiersJSON} {
 		t.Run(name, func(t *testing.T) {
 			path := filepath.Join(dir, name)
 			require.NoError(t, os.WriteFile(path, []byte(body), 0o600))
-			tiers, err := vipsession.LoadTiers(path)
+			tiers, err := tierfile.Load(path)
 			require.NoError(t, err)
 			require.Len(t, tiers, 3)
 
@@ -80,15 +82,15 @@ func TestLoadTiers(t *testing.T) {
 			lite.Name, lite.Capacity, lite.Images = "gold-lite", vipsession.Unlimited, false
 			assert.Equal(t, lite, tiers[2])
 
-			_, err = vipsession.New(memstoreForConfig(t), vipsession.Options{Tiers: tiers, GuestTier: "free", AdminTier: "gold", OwnerTier: "gold"})
+			_, err = vipsession.New(memstore.New(memstore.Options{}), vipsession.Options{Tiers: tiers, GuestTier: "free", AdminTier: "gold", OwnerTier: "gold"})
 			require.NoError(t, err)
 		})
 	}
-	_, err := vipsession.LoadTiers(filepath.Join(dir, "missing.yaml"))
+	_, err := tierfile.Load(filepath.Join(dir, "missing.yaml"))
 	require.ErrorIs(t, err, os.ErrNotExist)
 }
 
-func TestParseTiersErrorsNameTierAndField(t *testing.T) {
+func TestParseErrorsNameTierAndField(t *testing.T) {
 	tests := []struct {
 		name, format, doc string
 		tier, field       string
@@ -118,7 +120,7 @@ func TestParseTiersErrorsNameTierAndField(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := vipsession.ParseTiers([]byte(tt.doc), tt.format)
+			_, err := tierfile.Parse([]byte(tt.doc), tt.format)
 			require.ErrorIs(t, err, vipsession.ErrInvalidConfig)
 			var ce *vipsession.ConfigError
 			require.ErrorAs(t, err, &ce)
@@ -130,7 +132,7 @@ func TestParseTiersErrorsNameTierAndField(t *testing.T) {
 }
 
 func TestNewRejectsBadOptions(t *testing.T) {
-	st := memstoreForConfig(t)
+	st := memstore.New(memstore.Options{})
 	bad := vipsession.DefaultTiers()
 	bad[2].RequestsPerDay = -5
 	_, err := vipsession.New(st, vipsession.Options{Tiers: bad})
@@ -172,18 +174,18 @@ func TestDefaultTiersAreValidAndOrdered(t *testing.T) {
 	}
 }
 
-func FuzzParseTiers(f *testing.F) {
+func FuzzParse(f *testing.F) {
 	f.Add([]byte(tiersYAML), false)
 	f.Add([]byte(tiersJSON), true)
 	f.Add([]byte("tiers:\n  - {name: vip, base: vip, idle_expiry: 1h}\n"), false)
 	f.Add([]byte("tiers: [{name: &a x, base: *a}]"), false)
 	f.Add([]byte(`{"tiers":[{"name":"x","base":"vip","capacity":1e400}]}`), true)
 	f.Fuzz(func(t *testing.T, data []byte, isJSON bool) {
-		format := vipsession.FormatYAML
+		format := tierfile.FormatYAML
 		if isJSON {
-			format = vipsession.FormatJSON
+			format = tierfile.FormatJSON
 		}
-		tiers, err := vipsession.ParseTiers(data, format)
+		tiers, err := tierfile.Parse(data, format)
 		if err != nil {
 			if !errors.Is(err, vipsession.ErrInvalidConfig) {
 				t.Fatalf("error does not wrap ErrInvalidConfig: %v", err)
