@@ -246,19 +246,44 @@ func (a *Assistant) Broadcast(ctx context.Context, text string, progress func(Br
 	}
 }
 
-// cmdBroadcast runs Broadcast with a progress message edited as it goes
-// (at most every 20 users or 5 seconds).
+// cmdBroadcast starts Broadcast in the background, owned by the
+// Assistant, so that it holds no chat's queue: a status message is edited
+// with the progress (at most every 20 users or 5 seconds) and the result.
+// One broadcast runs at a time; Shutdown (or Close) stops it, and the
+// status then says how far it got.
 func (a *Assistant) cmdBroadcast(ctx context.Context, m *Message) error {
 	if m.Args == "" {
 		return m.Reply(ctx, m.Text(MsgBroadcastUsage))
 	}
-	status, err := a.sendText(ctx, m.Message, m.Text(MsgBroadcastStatus, 0, 0, 0, 0), nil)
-	if err != nil {
-		return err
+	a.bgMu.Lock()
+	busy := a.bcasting
+	a.bcasting = !busy
+	a.bgMu.Unlock()
+	if busy {
+		return m.Reply(ctx, m.Text(MsgBroadcastRunning))
 	}
+	status, err := a.sendText(ctx, m.Message, m.Text(MsgBroadcastStatus, 0, 0, 0, 0), nil)
+	if err == nil && !a.goBackground(func(life context.Context) { a.broadcast(life, m, status.ID) }) {
+		err = errors.New("botkit: broadcast refused: shutting down")
+	}
+	if err != nil {
+		a.bgMu.Lock()
+		a.bcasting = false
+		a.bgMu.Unlock()
+	}
+	return err
+}
+
+// broadcast runs one /broadcast and edits its status message.
+func (a *Assistant) broadcast(ctx context.Context, m *Message, statusID int) {
+	defer func() {
+		a.bgMu.Lock()
+		a.bcasting = false
+		a.bgMu.Unlock()
+	}()
 	last := a.clock.Now()
-	edit := func(text string) {
-		_, err := a.sender.EditMessageText(ctx, &bot.EditMessageTextParams{ChatID: m.Chat.ID, MessageID: status.ID, Text: text})
+	edit := func(ctx context.Context, text string) {
+		_, err := a.sender.EditMessageText(ctx, &bot.EditMessageTextParams{ChatID: m.Chat.ID, MessageID: statusID, Text: text})
 		if err != nil {
 			a.log.Warn("botkit: broadcast progress not shown", "err", err)
 		}
@@ -267,13 +292,19 @@ func (a *Assistant) cmdBroadcast(ctx context.Context, m *Message) error {
 		n := r.Sent + r.Skipped + r.Failed
 		if now := a.clock.Now(); n%20 == 0 || now.Sub(last) >= 5*time.Second {
 			last = now
-			edit(m.Text(MsgBroadcastStatus, r.Sent, r.Skipped, r.Failed, n))
+			edit(ctx, m.Text(MsgBroadcastStatus, r.Sent, r.Skipped, r.Failed, n))
 		}
 	})
 	a.log.Info("botkit: broadcast", "by", m.From.ID, "sent", r.Sent, "skipped", r.Skipped, "failed", r.Failed, "err", err)
-	if err != nil && ctx.Err() != nil {
-		return err
+	if ctx.Err() != nil {
+		// Stopping: say how far it got, briefly and unpaced by the stop.
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		edit(sctx, m.Text(MsgBroadcastStopped, r.Sent, r.Skipped, r.Failed))
+		return
 	}
-	edit(m.Text(MsgBroadcastDone, r.Sent, r.Skipped, r.Failed))
-	return nil
+	if err != nil {
+		a.log.Error("botkit: broadcast failed", "by", m.From.ID, "err", err)
+	}
+	edit(ctx, m.Text(MsgBroadcastDone, r.Sent, r.Skipped, r.Failed))
 }

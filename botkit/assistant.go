@@ -50,6 +50,17 @@ type Assistant struct {
 	cmu     sync.Mutex
 	running map[int64]map[uint64]context.CancelCauseFunc // user ID → replies running
 	nextRun uint64
+
+	// life ends when the Assistant stops (Bot.Shutdown, Close): it cuts
+	// short start-up calls and background work such as a broadcast.
+	life     context.Context
+	stopLife context.CancelFunc
+	bg       sync.WaitGroup // background work
+	bgMu     sync.Mutex
+	bgClosed bool
+	bcasting bool // a broadcast is running
+
+	pmu sync.RWMutex // guards personas
 }
 
 // NewAssistant builds an Assistant that answers through b, from opts (the
@@ -66,6 +77,7 @@ func NewAssistant(b *bot.Bot, opts Options) (*Assistant, error) {
 		msgs:    opts.Messages,
 		running: make(map[int64]map[uint64]context.CancelCauseFunc),
 	}
+	a.life, a.stopLife = context.WithCancel(context.Background())
 	if a.log == nil {
 		a.log = slog.Default()
 	}
@@ -238,6 +250,7 @@ func tierGroups(tiers []vipsession.Tier, keys []keyrouter.Key) map[string][]stri
 // Close closes the parts the Assistant made
 // (store, key router, Gemini client); parts given in Options stay open.
 func (a *Assistant) Close() error {
+	a.stopBackground(context.Background())
 	var errs []error
 	for i := len(a.closers) - 1; i >= 0; i-- {
 		errs = append(errs, a.closers[i]())

@@ -126,11 +126,7 @@ func (b *Bot) Run(ctx context.Context) error {
 }
 
 func (b *Bot) run(ctx context.Context) error {
-	if !b.opts.SkipCommandRegistration {
-		if err := b.RegisterCommands(ctx); err != nil {
-			b.log.Warn("botkit: command menus not registered", "err", err)
-		}
-	}
+	b.registerCommands(ctx)
 	po := b.opts.Poller
 	if po.ServerURL == "" {
 		po.ServerURL = b.opts.ServerURL
@@ -159,20 +155,38 @@ func (b *Bot) WebhookHandler() http.Handler { return b.hook }
 // SetWebhook registers the command menus (unless
 // Options.SkipCommandRegistration) and points Telegram at cfg.URL.
 func (b *Bot) SetWebhook(ctx context.Context, cfg WebhookConfig) error {
-	if !b.opts.SkipCommandRegistration {
-		if err := b.RegisterCommands(ctx); err != nil {
-			b.log.Warn("botkit: command menus not registered", "err", err)
-		}
-	}
+	b.registerCommands(ctx)
 	return SetWebhook(ctx, b.tg, cfg)
 }
 
-// Shutdown stops intake, lets running replies finish until ctx ends (then
-// cancels them, so that Telegram delivers their updates again), waits for
-// Run to return, and closes what New opened. It returns ctx.Err() if the
+// registerCommands sets the command menus at start-up, unless
+// Options.SkipCommandRegistration; Shutdown stops it at once (it would
+// otherwise retry while Telegram is unreachable). A failure is logged: the
+// bot works without menus.
+func (b *Bot) registerCommands(ctx context.Context) {
+	if b.opts.SkipCommandRegistration {
+		return
+	}
+	ctx, cancel := b.withLife(ctx)
+	defer cancel()
+	if err := b.RegisterCommands(ctx); err != nil {
+		b.log.Warn("botkit: command menus not registered", "err", err)
+	}
+}
+
+// Shutdown stops intake and cuts short at once what runs at start-up
+// (the command registration of Run and SetWebhook) and in the background
+// (a /broadcast, whose progress message then says it stopped); it lets
+// running replies finish until ctx ends (then cancels them, so that
+// Telegram delivers their updates again), waits for Run and the background
+// work to return, and closes what New opened. It returns ctx.Err() if the
 // deadline cut work short.
 func (b *Bot) Shutdown(ctx context.Context) error {
+	b.stopLife()
 	err := b.disp.Shutdown(ctx)
+	if berr := b.stopBackground(ctx); berr != nil && err == nil {
+		err = berr
+	}
 	b.mu.Lock()
 	running := b.running
 	b.mu.Unlock()

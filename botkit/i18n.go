@@ -39,29 +39,34 @@ const (
 	MsgQuotaReqMonth    MessageID = "quota_requests_month"
 	MsgQuotaTokDay      MessageID = "quota_tokens_day"
 	MsgQuotaTokMonth    MessageID = "quota_tokens_month"
-	MsgRateLimited      MessageID = "rate_limited"     // seconds
-	MsgBusy             MessageID = "busy"             // none
-	MsgCapacity         MessageID = "capacity"         // none
-	MsgNoKey            MessageID = "no_key"           // time
-	MsgNoKeySoon        MessageID = "no_key_soon"      // none (time unknown)
-	MsgBlocked          MessageID = "blocked"          // none
-	MsgTruncated        MessageID = "truncated"        // none
-	MsgInterrupted      MessageID = "interrupted"      // none
-	MsgStopped          MessageID = "stopped"          // none
-	MsgInternal         MessageID = "internal"         // none
-	MsgUnsupported      MessageID = "unsupported"      // none
-	MsgImageTooLarge    MessageID = "image_too_large"  // the limit, e.g. "10 MB"
-	MsgImagesDenied     MessageID = "images_denied"    // none
-	MsgEmptyPrompt      MessageID = "empty_prompt"     // none
-	MsgGrantUsage       MessageID = "grant_usage"      // tier names
-	MsgGranted          MessageID = "granted"          // user, tier, expiry
-	MsgRevokeUsage      MessageID = "revoke_usage"     // none
-	MsgRevoked          MessageID = "revoked"          // user
-	MsgNoGrant          MessageID = "no_grant"         // user
-	MsgBroadcastUsage   MessageID = "broadcast_usage"  // none
-	MsgBroadcastStatus  MessageID = "broadcast_status" // sent, skipped, failed, total so far
-	MsgBroadcastDone    MessageID = "broadcast_done"   // sent, skipped, failed
-	MsgCommandStart     MessageID = "cmd_start"        // command descriptions (setMyCommands)
+	MsgRateLimited      MessageID = "rate_limited"       // seconds
+	MsgBusy             MessageID = "busy"               // none
+	MsgCapacity         MessageID = "capacity"           // none
+	MsgNoKey            MessageID = "no_key"             // time
+	MsgNoKeySoon        MessageID = "no_key_soon"        // none (time unknown)
+	MsgBlocked          MessageID = "blocked"            // none
+	MsgTruncated        MessageID = "truncated"          // none
+	MsgInterrupted      MessageID = "interrupted"        // none
+	MsgStopped          MessageID = "stopped"            // none
+	MsgInternal         MessageID = "internal"           // none
+	MsgUnsupported      MessageID = "unsupported"        // none
+	MsgImageTooLarge    MessageID = "image_too_large"    // the limit, e.g. "10 MB"
+	MsgImagesDenied     MessageID = "images_denied"      // none
+	MsgEmptyPrompt      MessageID = "empty_prompt"       // none
+	MsgGrantUsage       MessageID = "grant_usage"        // tier names
+	MsgGranted          MessageID = "granted"            // user, tier, expiry
+	MsgRevokeUsage      MessageID = "revoke_usage"       // none
+	MsgRevoked          MessageID = "revoked"            // user
+	MsgNoGrant          MessageID = "no_grant"           // user
+	MsgBroadcastUsage   MessageID = "broadcast_usage"    // none
+	MsgBroadcastStatus  MessageID = "broadcast_status"   // sent, skipped, failed, total so far
+	MsgBroadcastDone    MessageID = "broadcast_done"     // sent, skipped, failed
+	MsgBroadcastStopped MessageID = "broadcast_stopped"  // sent, skipped, failed (stopped by a shutdown)
+	MsgBroadcastRunning MessageID = "broadcast_running"  // none: another broadcast runs
+	MsgMemoryRoundLimit MessageID = "memory_round_limit" // rounds: memory was full and starts afresh
+	MsgMemoryIdle       MessageID = "memory_idle"        // none: memory expired after a pause
+	MsgMemoryEvicted    MessageID = "memory_evicted"     // none: the session was ended to make room
+	MsgCommandStart     MessageID = "cmd_start"          // command descriptions (setMyCommands)
 	MsgCommandHelp      MessageID = "cmd_help"
 	MsgCommandReset     MessageID = "cmd_reset"
 	MsgCommandVIP       MessageID = "cmd_vip"
@@ -184,6 +189,11 @@ var catalogEN = Catalog{
 	MsgBroadcastUsage:   "Usage: /broadcast <text>",
 	MsgBroadcastStatus:  "Broadcast: %d sent, %d skipped, %d failed of %d so far…",
 	MsgBroadcastDone:    "Broadcast finished: %d sent, %d skipped, %d failed.",
+	MsgBroadcastStopped: "Broadcast stopped by a restart: %d sent, %d skipped, %d failed.",
+	MsgBroadcastRunning: "A broadcast is already running.",
+	MsgMemoryRoundLimit: "(Our conversation reached %d rounds, so I started a fresh one and no longer remember the earlier messages.)",
+	MsgMemoryIdle:       "(It has been a while, so I started a fresh conversation.)",
+	MsgMemoryEvicted:    "(I was busy and had to end our last conversation, so I don't remember it.)",
 	MsgCommandStart:     "Start",
 	MsgCommandHelp:      "What I can do",
 	MsgCommandReset:     "Forget the conversation",
@@ -250,6 +260,11 @@ var catalogZH = Catalog{
 	MsgBroadcastUsage:   "用法：/broadcast <内容>",
 	MsgBroadcastStatus:  "广播中：已发送 %d，跳过 %d，失败 %d，共 %d…",
 	MsgBroadcastDone:    "广播完成：已发送 %d，跳过 %d，失败 %d。",
+	MsgBroadcastStopped: "广播因重启而停止：已发送 %d，跳过 %d，失败 %d。",
+	MsgBroadcastRunning: "已有广播正在进行。",
+	MsgMemoryRoundLimit: "（我们的对话已达 %d 轮，我开始了新的对话，不再记得之前的内容。）",
+	MsgMemoryIdle:       "（隔了一段时间，我开始了新的对话。）",
+	MsgMemoryEvicted:    "（刚才太忙，只好结束了我们上次的对话，我已不记得之前的内容。）",
 	MsgCommandStart:     "开始",
 	MsgCommandHelp:      "帮助",
 	MsgCommandReset:     "忘记对话",

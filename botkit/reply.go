@@ -156,6 +156,11 @@ func (a *Assistant) reply(ctx context.Context, msg *models.Message, prompt strin
 	ev.FirstText = a.clock.Now().Sub(start)
 
 	lg := lang(msg.From)
+	if note := a.resetNote(lg, sess, shared); note != "" {
+		if err := a.say(ctx, msg, note); err != nil {
+			a.log.Warn("botkit: memory reset note not sent", "chat_id", id.ChatID, "err", err)
+		}
+	}
 	deltas := make(chan Delta)
 	pumped := make(chan gemini.Result, 1)
 	go func() {
@@ -227,6 +232,25 @@ func (a *Assistant) reply(ctx context.Context, msg *models.Message, prompt strin
 		_ = a.say(context.WithoutCancel(ctx), msg, a.text(lg, MsgTruncated))
 	}
 	return nil
+}
+
+// resetNote is the short note sent before an answer whose memory started
+// afresh, or "": the round limit and an eviction are told (the user did not
+// choose to lose the conversation and may refer to it); an idle expiry is
+// not (after a long pause people seldom continue where they left off, and
+// a note on every first message of the day would be noise). A memory
+// shared by a group or topic is not the session's, so nothing is told.
+func (a *Assistant) resetNote(lg string, sess *vipsession.Session, shared string) string {
+	if shared != "" {
+		return ""
+	}
+	switch sess.MemoryReset {
+	case vipsession.ResetRoundLimit:
+		return a.text(lg, MsgMemoryRoundLimit, sess.Tier.MemoryRounds)
+	case vipsession.ResetEvicted:
+		return a.text(lg, MsgMemoryEvicted)
+	}
+	return ""
 }
 
 // isGeminiError reports an error that came from the model's stream.

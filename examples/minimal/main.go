@@ -28,6 +28,9 @@ func main() {
 	b, err := botkit.New(os.Getenv("TELEGRAM_BOT_TOKEN"), botkit.Options{
 		Keys:     os.Getenv("GEMINI_API_KEYS"),
 		Commands: []botkit.Command{roll},
+		// Empty means the real APIs; tests and load runs point them at fakes.
+		ServerURL: os.Getenv("SVSBOT_TELEGRAM_API_URL"),
+		GeminiURL: os.Getenv("SVSBOT_GEMINI_API_URL"),
 	})
 	if err != nil {
 		log.Fatal(err)
