@@ -160,10 +160,11 @@ func (a *Assistant) build(b *bot.Bot) error {
 	}
 	a.sender = NewSender(b, so)
 
-	a.personas = o.Personas
-	if len(a.personas) == 0 {
-		a.personas = []Persona{DefaultPersona}
+	ps, err := checkPersonas(o.Personas)
+	if err != nil {
+		return err
 	}
+	a.personas = ps
 	a.selector = o.Selector
 	if a.selector == nil {
 		a.selector = RuleSelector
@@ -247,8 +248,9 @@ func tierGroups(tiers []vipsession.Tier, keys []keyrouter.Key) map[string][]stri
 	return m
 }
 
-// Close closes the parts the Assistant made
-// (store, key router, Gemini client); parts given in Options stay open.
+// Close stops the Assistant's background work (a /broadcast) and waits for
+// it, then closes the parts the Assistant made (store, key router, Gemini
+// client); parts given in Options stay open.
 func (a *Assistant) Close() error {
 	a.stopBackground(context.Background())
 	var errs []error

@@ -127,6 +127,9 @@ func (b *Bot) Run(ctx context.Context) error {
 
 func (b *Bot) run(ctx context.Context) error {
 	b.registerCommands(ctx)
+	if b.life.Err() != nil {
+		return nil // Shutdown came while starting
+	}
 	po := b.opts.Poller
 	if po.ServerURL == "" {
 		po.ServerURL = b.opts.ServerURL

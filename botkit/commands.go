@@ -320,13 +320,13 @@ func (a *Assistant) userModel(ctx context.Context, userID int64) string {
 func (a *Assistant) persona(ctx context.Context, userID int64, allowed bool) Persona {
 	if allowed {
 		name := a.userSetting(ctx, personaKeyPrefix, userID)
-		for _, p := range a.personas {
+		for _, p := range a.personaList() {
 			if p.Name == name {
 				return p
 			}
 		}
 	}
-	return a.personas[0]
+	return a.personaList()[0]
 }
 
 func (p Persona) title() string {
@@ -363,7 +363,7 @@ func (a *Assistant) cmdPersona(ctx context.Context, m *Message) error {
 	}
 	cur := a.persona(ctx, m.From.ID, true)
 	var rows [][]models.InlineKeyboardButton
-	for _, p := range a.personas {
+	for _, p := range a.personaList() {
 		rows = append(rows, []models.InlineKeyboardButton{{Text: p.title(), CallbackData: "p:" + p.Name}})
 	}
 	_, err = a.sendText(ctx, m.Message, m.Text(MsgPersonaChoose, cur.title()), &models.InlineKeyboardMarkup{InlineKeyboard: rows})
@@ -426,7 +426,7 @@ func (a *Assistant) applyChoice(ctx context.Context, userID int64, lg, kind, val
 		if !st.Tier.Personas {
 			return a.text(lg, MsgPersonaDenied)
 		}
-		for _, p := range a.personas {
+		for _, p := range a.personaList() {
 			if p.Name == value {
 				if err := a.st.SetValue(ctx, fmt.Sprint(personaKeyPrefix, userID), []byte(value), 0, now); err != nil {
 					return a.text(lg, MsgInternal)

@@ -44,10 +44,35 @@
 // # Groups
 //
 // In groups the bot answers only when mentioned, replied to, or addressed
-// by a trigger word at the start of a message (Options.Triggers), with the
-// address removed from the question, replying to the user's message in its
-// topic. Memory is per user by default; Options.GroupMemory shares it per
+// by a trigger word (Options.Triggers), with the address removed from the
+// question, replying to the user's message in its topic. A trigger word
+// addresses the bot at the start of a message ("小爱同学，今天星期几？"),
+// after a greeting there ("hey admin, ..."), or as a vocative at the end
+// after a comma ("what time is it, admin?"); anywhere else ("ask the admin
+// about it") it is talk about someone, and the bot stays silent. Memory is per user by default; Options.GroupMemory shares it per
 // group or per forum topic.
+//
+// # Memory notes
+//
+// When a user's memory starts afresh because the conversation reached the
+// tier's MemoryRounds, or because a full tier ended the session, a short
+// note in the user's language goes out just before the answer
+// (MsgMemoryRoundLimit, MsgMemoryEvicted). A memory expired after the
+// tier's IdleExpiry is silent unless Options.TellIdleReset. A memory shared
+// by a group or topic gets no note.
+//
+// # Running and reloading
+//
+// /broadcast runs in the background, owned by the Bot, so that it holds no
+// chat's queue; its status message is edited as it goes, and a second
+// /broadcast while one runs is told so. Shutdown stops at once what runs
+// at start-up (the command registration, which would retry while Telegram
+// is unreachable) and in the background (a broadcast, whose status then
+// says how far it got), and waits for both.
+//
+// SetTiers and SetPersonas change a running bot: the session manager's
+// tiers, the key router's tier → key groups map, and the personas, checked
+// as New checks them; on error nothing changes.
 //
 // # Operations
 //

@@ -46,7 +46,20 @@ func TestAddressing(t *testing.T) {
 		{"chinese trigger no comma", groupMsg("小爱同学今天天气"), "今天天气", true},
 		{"latin trigger", groupMsg("Admin: reboot?"), "reboot?", true},
 		{"trigger inside a word", groupMsg("administrator here"), "", false},
-		{"trigger not at start", groupMsg("hey admin"), "", false},
+		{"trigger in a sentence", groupMsg("ask the admin about it"), "", false},
+		{"trigger mid-sentence after comma", groupMsg("well, admin says no"), "", false},
+		{"trigger as object", groupMsg("I am the admin."), "", false},
+		{"trigger inside a word at the end", groupMsg("ask, sysadmin"), "", false},
+		{"chinese trigger mid-sentence", groupMsg("我问了小爱同学昨天的事"), "", false},
+		{"chinese trigger at the end without comma", groupMsg("去问小爱同学"), "", false},
+		{"after a greeting", groupMsg("Hey admin, what time is it?"), "what time is it?", true},
+		{"after a chinese greeting", groupMsg("嘿，小爱同学，讲个笑话"), "讲个笑话", true},
+		{"greeting without trigger", groupMsg("hello everyone"), "", false},
+		{"greeting inside a word", groupMsg("hiadmin what"), "", false},
+		{"vocative at the end", groupMsg("what time is it, admin?"), "what time is it?", true},
+		{"chinese vocative at the end", groupMsg("今天星期几，小爱同学？"), "今天星期几？", true},
+		{"vocative alone", groupMsg(", admin"), "", false},
+		{"trigger alone", groupMsg("Admin!"), "", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -58,7 +71,7 @@ func TestAddressing(t *testing.T) {
 }
 
 func FuzzAddressing(f *testing.F) {
-	for _, s := range []string{"@svs_bot hi", "小爱同学，你好", "admin", "😀 @svs_bot", "", "/start@svs_bot x"} {
+	for _, s := range []string{"@svs_bot hi", "小爱同学，你好", "admin", "😀 @svs_bot", "", "/start@svs_bot x", "hey admin, x", "x, admin?", "今天，小爱同学？", "\xff, admin"} {
 		f.Add(s, 0, 8)
 	}
 	ad := addressing{username: "svs_bot", botID: 99, triggers: []string{"小爱同学", "admin"}}

@@ -188,6 +188,8 @@ func newStory(t *testing.T, configure ...func(*botkit.Options)) *story {
 	logs := &logSink{}
 	obs := &replyLog{replies: make(chan botkit.ReplyEvent, 64)}
 	opts := botkit.Options{
+		// The story's clock stands still: show progress at once.
+		Stream:    botkit.StreamOptions{TypingDelay: -1, FirstProgressDelay: -1},
 		Keys:      "A:p1:" + storySecrets[0] + ",A:p2:" + storySecrets[1] + ",A:p3:" + storySecrets[2],
 		Store:     st,
 		ServerURL: tg.URL(),

@@ -44,7 +44,7 @@ type addressing struct {
 // prompt returns the question of msg with the bot's mention or trigger
 // word removed, and whether msg addresses the bot at all. In a private chat
 // every message does; in a group only one that mentions the bot, replies to
-// one of its messages or starts with a trigger word.
+// one of its messages or is addressed with a trigger word (see trigger).
 func (a addressing) prompt(msg *models.Message) (string, bool) {
 	text, entities := messageText(msg)
 	if isPrivate(&msg.Chat) {
@@ -72,12 +72,67 @@ func (a addressing) prompt(msg *models.Message) (string, bool) {
 	if r := msg.ReplyToMessage; r != nil && r.From != nil && r.From.ID == a.botID && !isTopicStart(msg) {
 		return cleanPrompt(text), true
 	}
+	return a.trigger(text)
+}
+
+// greetings may come before a trigger word at the start of a message
+// ("hey admin, ...", "嘿，小爱同学，...").
+var greetings = []string{"hey", "hi", "hello", "ok", "okay", "yo", "dear", "嘿", "嗨", "哈喽", "你好", "喂", "请问"}
+
+// trigger finds a trigger word used to address the bot, conservatively:
+// at the start of the message, or after a greeting there ("hey admin,
+// ..."), or as a vocative at its end after a comma ("what time is it,
+// admin?" / "今天星期几，小爱同学？"). A trigger word elsewhere, as in "ask the
+// admin about it", is talk about someone, not to the bot. It returns the
+// question without the address.
+func (a addressing) trigger(text string) (string, bool) {
+	s := strings.TrimSpace(text)
 	for _, t := range a.triggers {
-		if rest, ok := cutPrefixFold(strings.TrimSpace(text), t); ok && (rest == "" || !isWordRune(firstRune(rest)) || !isWordRune(lastRune(t))) {
+		if rest, ok := cutWord(s, t); ok {
 			return cleanPrompt(rest), true
 		}
 	}
+	for _, g := range greetings {
+		after, ok := cutWord(s, g)
+		if !ok {
+			continue
+		}
+		after = cleanPrompt(after)
+		for _, t := range a.triggers {
+			if rest, ok := cutWord(after, t); ok {
+				return cleanPrompt(rest), true
+			}
+		}
+	}
+	body := strings.TrimRightFunc(s, isClosingRune)
+	tail := s[len(body):]
+	for _, t := range a.triggers {
+		head, ok := cutSuffixFold(body, t)
+		if !ok || head == "" || isWordRune(lastRune(head)) && isWordRune(firstRune(t)) {
+			continue
+		}
+		head = strings.TrimRightFunc(head, unicode.IsSpace)
+		if q := strings.TrimRight(head, ",，、"); q != head && strings.TrimSpace(q) != "" {
+			return cleanPrompt(strings.TrimSpace(q) + strings.TrimSpace(tail)), true
+		}
+	}
 	return "", false
+}
+
+// cutWord cuts word from the start of s, without regard to case, when it
+// is a whole word there (not the start of a longer one).
+func cutWord(s, word string) (string, bool) {
+	rest, ok := cutPrefixFold(s, word)
+	if !ok || rest != "" && isWordRune(firstRune(rest)) && isWordRune(lastRune(word)) {
+		return s, false
+	}
+	return rest, true
+}
+
+// isClosingRune is what may end a sentence after a vocative: spaces and
+// closing punctuation.
+func isClosingRune(r rune) bool {
+	return unicode.IsSpace(r) || strings.ContainsRune("?？!！.。~～…", r)
 }
 
 // isTopicStart reports a message whose reply is only the forum topic's
@@ -137,6 +192,15 @@ func indexFold(s, sub string) int {
 }
 
 func containsFold(s, sub string) bool { return indexFold(s, sub) >= 0 }
+
+// cutSuffixFold is strings.CutSuffix without regard to case.
+func cutSuffixFold(s, suffix string) (string, bool) {
+	i := len(s) - len(suffix)
+	if suffix == "" || i < 0 || !utf8.RuneStart(s[i]) || !strings.EqualFold(s[i:], suffix) {
+		return s, false
+	}
+	return s[:i], true
+}
 
 // cutPrefixFold is strings.CutPrefix without regard to case.
 func cutPrefixFold(s, prefix string) (string, bool) {

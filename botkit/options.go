@@ -11,6 +11,13 @@ import (
 	"github.com/web3-ai-game/svs-telegram-bot/vipsession"
 )
 
+// Defaults of the facade's streamed replies: an answer complete within
+// them goes out as a single sendMessage, without a typing action or a draft.
+const (
+	DefaultTypingDelay        = 300 * time.Millisecond
+	DefaultFirstProgressDelay = 700 * time.Millisecond
+)
+
 // Options configures New and NewAssistant. The zero value gives the
 // defaults, except that the bot needs Gemini keys (Keys, Router or Gemini)
 // to answer anything but commands. Every part can be replaced by one of
@@ -49,6 +56,7 @@ type Options struct {
 	// Sessions replaces the session manager built from the fields below.
 	Sessions *vipsession.Manager
 	// Tiers are the tiers on offer; nil means vipsession.DefaultTiers().
+	// Bot.SetTiers replaces them at run time.
 	Tiers []vipsession.Tier
 	// Owners and Admins are Telegram user IDs. Both may use the admin
 	// commands; owners get the owner tier, admins the vip tier.
@@ -58,6 +66,8 @@ type Options struct {
 
 	// Personas are the system prompts people choose from with /persona;
 	// the first is the default. Nil means one plain assistant persona.
+	// Names must be unique and without spaces (ErrInvalidPersonas).
+	// Bot.SetPersonas replaces them at run time.
 	Personas []Persona
 	// Selector picks the model when the user has not chosen one; nil
 	// means RuleSelector.
@@ -71,9 +81,17 @@ type Options struct {
 	Safety []gemini.SafetySetting
 	// ReplyTimeout bounds one AI reply; zero means 3 minutes.
 	ReplyTimeout time.Duration
+	// TellIdleReset sends a short note (MsgMemoryIdle) before an answer
+	// whose memory expired after the tier's IdleExpiry. Zero is silent:
+	// after a long pause people seldom continue where they left off. A
+	// memory reset at the tier's round limit, or by an eviction from a full
+	// tier, is always told.
+	TellIdleReset bool
 
-	// Triggers are words that address the bot in groups when a message
-	// starts with one, besides mentions and replies ("admin", "小爱同学").
+	// Triggers are words that address the bot in groups, besides mentions
+	// and replies ("admin", "小爱同学"): at the start of a message, after a
+	// greeting there, or at its end after a comma (see the package
+	// documentation). Choose words people do not use for each other.
 	Triggers []string
 	// GroupMemory says whose memory a group message continues; zero is
 	// MemoryPerUser.
@@ -103,7 +121,9 @@ type Options struct {
 	// Logger and OnError are filled in when zero.
 	Sender SenderOptions
 	// Stream is the template of every streamed reply; ChatID, ThreadID,
-	// ReplyTo and the notes are set per reply.
+	// ReplyTo and the notes are set per reply. A zero TypingDelay means
+	// DefaultTypingDelay and a zero FirstProgressDelay means
+	// DefaultFirstProgressDelay; negative values mean at once.
 	Stream StreamOptions
 	// Poller is the template of the long-polling options of Run; its
 	// ServerURL, Offsets, Clock and Logger are filled in when zero.

@@ -187,6 +187,13 @@ func (a *Assistant) reply(ctx context.Context, msg *models.Message, prompt strin
 		}
 	}()
 	so := a.opts.Stream
+	// A quick answer goes out as one message: no typing action, no draft.
+	if so.TypingDelay == 0 {
+		so.TypingDelay = DefaultTypingDelay
+	}
+	if so.FirstProgressDelay == 0 {
+		so.FirstProgressDelay = DefaultFirstProgressDelay
+	}
 	so.ChatID, so.ReplyTo = msg.Chat.ID, msg.ID
 	so.ThreadID = id.ThreadID
 	so.CancelNote, so.ErrorNote = a.text(lg, MsgStopped), a.text(lg, MsgInterrupted)
@@ -236,9 +243,10 @@ func (a *Assistant) reply(ctx context.Context, msg *models.Message, prompt strin
 
 // resetNote is the short note sent before an answer whose memory started
 // afresh, or "": the round limit and an eviction are told (the user did not
-// choose to lose the conversation and may refer to it); an idle expiry is
-// not (after a long pause people seldom continue where they left off, and
-// a note on every first message of the day would be noise). A memory
+// choose to lose the conversation and may refer to it); an idle expiry only
+// with Options.TellIdleReset (after a long pause people seldom continue
+// where they left off, and a note on every first message of the day would
+// be noise). A memory
 // shared by a group or topic is not the session's, so nothing is told.
 func (a *Assistant) resetNote(lg string, sess *vipsession.Session, shared string) string {
 	if shared != "" {
@@ -249,6 +257,10 @@ func (a *Assistant) resetNote(lg string, sess *vipsession.Session, shared string
 		return a.text(lg, MsgMemoryRoundLimit, sess.Tier.MemoryRounds)
 	case vipsession.ResetEvicted:
 		return a.text(lg, MsgMemoryEvicted)
+	case vipsession.ResetIdle:
+		if a.opts.TellIdleReset {
+			return a.text(lg, MsgMemoryIdle)
+		}
 	}
 	return ""
 }

@@ -36,6 +36,15 @@ type StreamOptions struct {
 	// TypingInterval is how often the typing action is refreshed until the
 	// first text arrives. Zero means 4 seconds.
 	TypingInterval time.Duration
+	// TypingDelay is how long after the start the first typing action is
+	// sent, so that an answer that is there at once costs no extra call.
+	// Zero (or negative) sends it at once.
+	TypingDelay time.Duration
+	// FirstProgressDelay is the least time from the start to the first
+	// draft or edit: an answer complete by then goes out as its final
+	// message alone, one call instead of three. Zero (or negative) shows
+	// the first text at once.
+	FirstProgressDelay time.Duration
 	// DraftInterval is the least time between two drafts. Zero means 1 s.
 	DraftInterval time.Duration
 	// EditInterval is the least time between two edits of the growing
@@ -168,7 +177,7 @@ func (s *Sender) Stream(ctx context.Context, deltas <-chan Delta, opts StreamOpt
 		clock = s.clock
 	}
 
-	typing := clock.NewTimer(0)
+	typing := clock.NewTimer(max(opts.TypingDelay, 0))
 	defer func() { typing.Stop() }()
 	var flush Timer
 	var flushC <-chan time.Time
@@ -178,6 +187,7 @@ func (s *Sender) Stream(ctx context.Context, deltas <-chan Delta, opts StreamOpt
 		}
 	}()
 	var last time.Time // time of the last intermediate call
+	firstAt := clock.Now().Add(max(opts.FirstProgressDelay, 0))
 	dirty := false
 
 	// flushNow shows the text so far, if there is news. It is best
@@ -240,7 +250,8 @@ func (s *Sender) Stream(ctx context.Context, deltas <-chan Delta, opts StreamOpt
 			st.text.WriteString(d.Text)
 			dirty = true
 			if flush == nil {
-				wait := st.interval() - clock.Now().Sub(last)
+				now := clock.Now()
+				wait := max(st.interval()-now.Sub(last), firstAt.Sub(now))
 				flush = clock.NewTimer(max(wait, 0))
 				flushC = flush.C()
 			}

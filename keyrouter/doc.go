@@ -78,6 +78,8 @@
 // without a restart: keys that stay keep their counters, cooldowns,
 // breakers and retirement; new keys serve at once; leases on removed keys
 // finish and release normally.
+// Router.SetTiers replaces the tier → groups map of Options.Tiers the same
+// way: keys keep their state, and requests from then on use the new map.
 //
 // # Shared state
 //

@@ -12,6 +12,9 @@ var ErrNoKey = errors.New("keyrouter: no key available")
 // ErrClosed is returned by calls on a closed Router.
 var ErrClosed = errors.New("keyrouter: router closed")
 
+// ErrInvalidTiers is what a bad tier map given to SetTiers unwraps to.
+var ErrInvalidTiers = errors.New("keyrouter: invalid tiers")
+
 // ErrInvalidKeys is what a bad key list or key set unwraps to.
 var ErrInvalidKeys = errors.New("keyrouter: invalid keys")
 

@@ -3,7 +3,9 @@ package keyrouter
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -136,18 +138,7 @@ func (r *Router) SetKeys(keys []Key) error {
 		g.keys = append(g.keys, ks)
 	}
 	sort.Slice(ns.all, func(i, j int) bool { return ns.all[i].name < ns.all[j].name })
-	if r.opts.Tiers != nil {
-		ns.tiers = make(map[string][]*group, len(r.opts.Tiers))
-		for tier, names := range r.opts.Tiers {
-			gs := []*group{}
-			for _, n := range names {
-				if g := ns.groups[n]; g != nil {
-					gs = append(gs, g)
-				}
-			}
-			ns.tiers[tier] = gs
-		}
-	}
+	ns.tiers = resolveTiers(r.opts.Tiers, ns.groups)
 	if old != nil {
 		for _, ks := range old.keys {
 			if ns.byID[ks.id] == nil {
@@ -171,6 +162,59 @@ func (r *Router) SetKeys(keys []Key) error {
 	for _, c := range changes {
 		r.emit(c)
 	}
+	return nil
+}
+
+// resolveTiers maps each tier to its groups that have keys, in order; nil
+// stays nil (every tier uses every group).
+func resolveTiers(tiers map[string][]string, groups map[string]*group) map[string][]*group {
+	if tiers == nil {
+		return nil
+	}
+	out := make(map[string][]*group, len(tiers))
+	for tier, names := range tiers {
+		gs := []*group{}
+		for _, n := range names {
+			if g := groups[n]; g != nil {
+				gs = append(gs, g)
+			}
+		}
+		out[tier] = gs
+	}
+	return out
+}
+
+// SetTiers replaces Options.Tiers without a restart: requests acquired
+// from then on use the new tier → groups map (nil: every tier uses every
+// group); leases already held finish normally, and the keys keep their
+// state. A tier with an empty name, or naming a group twice, is an error
+// unwrapping to ErrInvalidTiers, and then nothing changes. The map is
+// copied.
+func (r *Router) SetTiers(tiers map[string][]string) error {
+	var cp map[string][]string
+	if tiers != nil {
+		cp = make(map[string][]string, len(tiers))
+		for tier, names := range tiers {
+			if tier == "" {
+				return fmt.Errorf("%w: empty tier name", ErrInvalidTiers)
+			}
+			seen := make(map[string]bool, len(names))
+			for _, n := range names {
+				if seen[n] {
+					return fmt.Errorf("%w: tier %q names group %q twice", ErrInvalidTiers, tier, n)
+				}
+				seen[n] = true
+			}
+			cp[tier] = slices.Clone(names)
+		}
+	}
+	r.mu.Lock()
+	r.opts.Tiers = cp
+	ns := *r.set.Load()
+	ns.tiers = resolveTiers(cp, ns.groups)
+	r.set.Store(&ns)
+	r.mu.Unlock()
+	r.wake()
 	return nil
 }
 

@@ -139,7 +139,7 @@ func (m *Manager) leave(ctx context.Context, t *Tier, user int64, now time.Time)
 // tier, least recently active first. Only tiers with a capacity keep the
 // list; others give nil.
 func (m *Manager) ActiveSessions(ctx context.Context, tier string) ([]int64, error) {
-	t, ok := m.tiers[tier]
+	t, ok := m.ts.Load().byName[tier]
 	if !ok {
 		return nil, fmt.Errorf("%w %q", ErrUnknownTier, tier)
 	}

@@ -13,6 +13,8 @@
 // (DefaultTiers) are guest (single-turn), free (3 rounds of memory),
 // premium (5), vip (7) and owner (10, no quota). Tiers come from Go values
 // or from a YAML or JSON file (package vipsession/tierfile).
+// Manager.SetTiers replaces them on a running Manager, checked as New
+// checks them; sessions already begun finish under their old tier.
 //
 // Every limit is a count or Unlimited (-1). Zero is a real limit: a tier
 // with RequestsPerDay 0 gets no replies, a tier with Capacity 0 admits

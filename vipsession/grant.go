@@ -48,7 +48,7 @@ func (m *Manager) Grant(ctx context.Context, userID int64, tier string, d time.D
 	case d <= 0 && d != Permanent:
 		return sub, fmt.Errorf("%w: grant duration %v: must be positive or Permanent", ErrInvalid, d)
 	}
-	if _, ok := m.tiers[tier]; !ok {
+	if _, ok := m.ts.Load().byName[tier]; !ok {
 		return sub, fmt.Errorf("%w %q", ErrUnknownTier, tier)
 	}
 	err := m.withLock(ctx, m.grantLock(userID), func() error {

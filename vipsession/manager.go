@@ -124,8 +124,7 @@ func (id Identity) conversationKey() string {
 // the store agree. It is safe for concurrent use.
 type Manager struct {
 	st       store.Store
-	tiers    map[string]*Tier
-	order    []string
+	ts       atomic.Pointer[tierSet] // replaced whole by SetTiers
 	owners   map[int64]bool
 	admins   map[int64]bool
 	ownerT   string
@@ -159,13 +158,8 @@ func New(st store.Store, opts Options) (*Manager, error) {
 	if tiers == nil {
 		tiers = DefaultTiers()
 	}
-	byName, err := checkTiers(tiers)
-	if err != nil {
-		return nil, err
-	}
 	m := &Manager{
 		st:       st,
-		tiers:    byName,
 		owners:   idSet(opts.Owners),
 		admins:   idSet(opts.Admins),
 		ownerT:   or(opts.OwnerTier, TierOwner),
@@ -181,16 +175,11 @@ func New(st store.Store, opts Options) (*Manager, error) {
 		parallel: opts.ParallelStoreCalls,
 		priv:     make(map[int64]struct{}),
 	}
-	for _, t := range tiers {
-		m.order = append(m.order, t.Name)
+	ts, err := m.checkTierSet(tiers)
+	if err != nil {
+		return nil, err
 	}
-	for field, name := range map[string]string{
-		"owner_tier": m.ownerT, "admin_tier": m.adminT, "private_tier": m.privateT, "guest_tier": m.guestT,
-	} {
-		if _, ok := byName[name]; !ok {
-			return nil, &ConfigError{Field: field, Err: fmt.Errorf("%w %q", ErrUnknownTier, name)}
-		}
-	}
+	m.ts.Store(ts)
 	if m.loc == nil {
 		m.loc = time.UTC
 	}
@@ -233,11 +222,57 @@ func idSet(ids []int64) map[int64]bool {
 	return s
 }
 
+// tierSet is the tiers on offer, replaced whole by SetTiers.
+type tierSet struct {
+	byName map[string]*Tier
+	order  []string
+}
+
+// checkTierSet checks tiers as New does: each tier, and that the owner,
+// admin, private and guest tiers are among them.
+func (m *Manager) checkTierSet(tiers []Tier) (*tierSet, error) {
+	byName, err := checkTiers(tiers)
+	if err != nil {
+		return nil, err
+	}
+	ts := &tierSet{byName: byName}
+	for _, t := range tiers {
+		ts.order = append(ts.order, t.Name)
+	}
+	for _, f := range []struct{ field, name string }{
+		{"owner_tier", m.ownerT}, {"admin_tier", m.adminT}, {"private_tier", m.privateT}, {"guest_tier", m.guestT},
+	} {
+		if _, ok := byName[f.name]; !ok {
+			return nil, &ConfigError{Field: f.field, Err: fmt.Errorf("%w %q", ErrUnknownTier, f.name)}
+		}
+	}
+	return ts, nil
+}
+
+// SetTiers replaces the tiers on offer without a restart, checked as New
+// checks Options.Tiers (nil means DefaultTiers()); on error nothing
+// changes. Turns begun from then on use the new tiers; sessions already
+// begun finish under the tier they began with. Grants of a tier no longer
+// offered are ignored, as in New; quotas already used, memory and the
+// capacity lists of tiers that stay are kept.
+func (m *Manager) SetTiers(tiers []Tier) error {
+	if tiers == nil {
+		tiers = DefaultTiers()
+	}
+	ts, err := m.checkTierSet(tiers)
+	if err != nil {
+		return err
+	}
+	m.ts.Store(ts)
+	return nil
+}
+
 // Tiers returns copies of the configured tiers, in configuration order.
 func (m *Manager) Tiers() []Tier {
-	out := make([]Tier, 0, len(m.order))
-	for _, name := range m.order {
-		out = append(out, m.tiers[name].clone())
+	ts := m.ts.Load()
+	out := make([]Tier, 0, len(ts.order))
+	for _, name := range ts.order {
+		out = append(out, ts.byName[name].clone())
 	}
 	return out
 }
@@ -245,7 +280,7 @@ func (m *Manager) Tiers() []Tier {
 // Tier returns a copy of the named tier, or an error wrapping
 // ErrUnknownTier.
 func (m *Manager) Tier(name string) (Tier, error) {
-	t, ok := m.tiers[name]
+	t, ok := m.ts.Load().byName[name]
 	if !ok {
 		return Tier{}, fmt.Errorf("%w %q", ErrUnknownTier, name)
 	}
@@ -275,10 +310,11 @@ type resolved struct {
 // configured is ignored.
 func (m *Manager) resolve(ctx context.Context, id Identity, now time.Time) (resolved, error) {
 	var r resolved
+	tiers := m.ts.Load().byName
 	sub, err := m.st.GetSubscription(ctx, id.UserID)
 	switch {
 	case err == nil:
-		if _, ok := m.tiers[sub.Tier]; ok && sub.ActiveAt(now) {
+		if _, ok := tiers[sub.Tier]; ok && sub.ActiveAt(now) {
 			r.grant = &sub
 		}
 	case !isNotFound(err):
@@ -286,20 +322,20 @@ func (m *Manager) resolve(ctx context.Context, id Identity, now time.Time) (reso
 	}
 	switch {
 	case m.owners[id.UserID]:
-		r.tier, r.source = m.tiers[m.ownerT], SourceOwner
+		r.tier, r.source = tiers[m.ownerT], SourceOwner
 	case m.admins[id.UserID]:
-		r.tier, r.source = m.tiers[m.adminT], SourceAdmin
+		r.tier, r.source = tiers[m.adminT], SourceAdmin
 	case r.grant != nil:
-		r.tier, r.source = m.tiers[r.grant.Tier], SourceGrant
+		r.tier, r.source = tiers[r.grant.Tier], SourceGrant
 	default:
 		private, err := m.talkedInPrivate(ctx, id, now)
 		if err != nil {
 			return r, err
 		}
 		if private {
-			r.tier, r.source = m.tiers[m.privateT], SourcePrivate
+			r.tier, r.source = tiers[m.privateT], SourcePrivate
 		} else {
-			r.tier, r.source = m.tiers[m.guestT], SourceGuest
+			r.tier, r.source = tiers[m.guestT], SourceGuest
 		}
 	}
 	return r, nil

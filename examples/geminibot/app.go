@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"reflect"
 	"slices"
 	"sync"
 	"time"
@@ -39,9 +38,9 @@ type appOptions struct {
 	afterReload func(error) // called after each reload (tests)
 }
 
-// app is the running reference bot: its store, key router and HTTP
-// server, which live as long as the process, and the botkit.Bot built on
-// them, which a reload of tiers or personas replaces.
+// app is the running reference bot: its store, key router, HTTP server
+// and the botkit.Bot built on them, which live as long as the process; a
+// reload changes keys, tiers and personas in place.
 type app struct {
 	opts  appOptions
 	log   *slog.Logger
@@ -51,8 +50,7 @@ type app struct {
 	cfg    *config
 	bot    *botkit.Bot
 	router *keyrouter.Router
-	groups map[string][]string // the router's tiers → key groups
-	runs   *polling            // the polling Run of bot; nil for webhooks
+	runs   *polling // the polling Run of bot; nil for webhooks
 	srv    *http.Server
 	// started is closed once the HTTP server listens and the bot takes
 	// updates.
@@ -71,12 +69,12 @@ func newApp(ctx context.Context, cfg *config, opts appOptions) (*app, error) {
 		return nil, err
 	}
 	a.store = st
-	b, router, groups, err := a.build(cfg, nil, nil)
+	b, router, err := a.build(cfg)
 	if err != nil {
 		_ = st.Close()
 		return nil, err
 	}
-	a.bot, a.router, a.groups = b, router, groups
+	a.bot, a.router = b, router
 	return a, nil
 }
 
@@ -96,72 +94,23 @@ func tiersOf(cfg *config) []vipsession.Tier {
 	return tiers
 }
 
-// tierGroups maps each tier to its key groups that have keys, then the
-// default group when it has keys; a tier left with none is served by every
-// group.
-func tierGroups(tiers []vipsession.Tier, keys []keyrouter.Key) map[string][]string {
-	have := map[string]bool{}
-	var all []string
-	for _, k := range keys {
-		g := k.Group
-		if g == "" {
-			g = keyrouter.DefaultGroup
-		}
-		if !have[g] {
-			have[g] = true
-			all = append(all, g)
-		}
-	}
-	slices.Sort(all)
-	m := make(map[string][]string, len(tiers))
-	for _, t := range tiers {
-		var gs []string
-		for _, g := range t.KeyGroups {
-			if have[g] && !slices.Contains(gs, g) {
-				gs = append(gs, g)
-			}
-		}
-		if have[keyrouter.DefaultGroup] && !slices.Contains(gs, keyrouter.DefaultGroup) {
-			gs = append(gs, keyrouter.DefaultGroup)
-		}
-		if len(gs) == 0 {
-			gs = all
-		}
-		m[t.Name] = gs
-	}
-	return m
-}
-
-func sameGroups(a, b map[string][]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if !slices.Equal(v, b[k]) {
-			return false
-		}
-	}
-	return true
-}
-
-// build makes a bot for cfg. It reuses router when the tiers map to the
-// same key groups (so keys keep their cooldowns and counters), and makes a
-// new one otherwise.
-func (a *app) build(cfg *config, router *keyrouter.Router, groups map[string][]string) (*botkit.Bot, *keyrouter.Router, map[string][]string, error) {
-	tiers := tiersOf(cfg)
-	newGroups := tierGroups(tiers, cfg.Keys)
-	made := false
-	if router == nil || !sameGroups(groups, newGroups) {
-		r, err := keyrouter.New(cfg.Keys, keyrouter.Options{Tiers: newGroups, Classifier: gemini.Classify})
-		if err != nil {
-			return nil, nil, nil, fmt.Errorf("%s: %w", envKeys, err)
-		}
-		router, made = r, true
-	}
+// personasOf returns the personas of cfg.
+func personasOf(cfg *config) []botkit.Persona {
 	personas := make([]botkit.Persona, len(cfg.Personas))
 	for i, p := range cfg.Personas {
 		personas[i] = botkit.Persona{Name: p.Name, Title: p.Title, Prompt: p.Prompt}
 	}
+	return personas
+}
+
+// build makes the key router and the bot of cfg. The bot maps its tiers to
+// the router's key groups (Bot.SetTiers), as it does on every reload.
+func (a *app) build(cfg *config) (*botkit.Bot, *keyrouter.Router, error) {
+	router, err := keyrouter.New(cfg.Keys, keyrouter.Options{Classifier: gemini.Classify})
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", envKeys, err)
+	}
+	tiers := tiersOf(cfg)
 	opts := botkit.Options{
 		Router:     router,
 		GeminiURL:  cfg.GeminiAPIURL,
@@ -169,7 +118,7 @@ func (a *app) build(cfg *config, router *keyrouter.Router, groups map[string][]s
 		Tiers:      tiers,
 		Owners:     cfg.Owners,
 		Admins:     cfg.Admins,
-		Personas:   personas,
+		Personas:   personasOf(cfg),
 		ServerURL:  cfg.TelegramAPIURL,
 		Middleware: a.opts.Middleware,
 		Stream:     a.opts.Stream,
@@ -181,13 +130,16 @@ func (a *app) build(cfg *config, router *keyrouter.Router, groups map[string][]s
 		opts.Observer = a.opts.Metrics.observer(router)
 	}
 	b, err := botkit.New(string(cfg.Token), opts)
-	if err != nil {
-		if made {
-			_ = router.Close()
+	if err == nil {
+		if err = b.SetTiers(tiers, nil); err != nil {
+			_ = b.Shutdown(context.Background())
 		}
-		return nil, nil, nil, err
 	}
-	return b, router, newGroups, nil
+	if err != nil {
+		_ = router.Close()
+		return nil, nil, err
+	}
+	return b, router, nil
 }
 
 // run serves until ctx ends, then drains: it starts the HTTP server
@@ -306,11 +258,13 @@ func (a *app) current() *botkit.Bot {
 	return a.bot
 }
 
-// reload re-reads the configuration. Keys rotate in the running key
-// router, keeping the state of keys that stay; new tiers or personas
-// replace the bot: the new one takes the updates while the old one
-// finishes its replies. Settings that need a restart (token, store,
-// webhook, listen address) are reported and left as they are.
+// reload re-reads the configuration and applies it to the running bot:
+// keys rotate in the key router (keys that stay keep their state), and the
+// tiers, their key groups and the personas are replaced in place; replies
+// running finish as they began. Settings that need a restart (token,
+// store, webhook, listen address, API URLs, owners and admins) are
+// reported and left as they are. On error the running configuration
+// stays.
 func (a *app) reload(ctx context.Context) error {
 	if a.opts.Reload == nil {
 		return errors.New("reloading is not configured")
@@ -328,53 +282,34 @@ func (a *app) reload(ctx context.Context) error {
 		envWebhookURL:     next.WebhookURL != old.WebhookURL || next.WebhookSecret != old.WebhookSecret,
 		envListenAddr:     next.ListenAddr != old.ListenAddr,
 		envTelegramAPIURL: next.TelegramAPIURL != old.TelegramAPIURL,
+		envGeminiAPIURL:   next.GeminiAPIURL != old.GeminiAPIURL,
+		envOwners:         !slices.Equal(next.Owners, old.Owners),
+		envAdmins:         !slices.Equal(next.Admins, old.Admins),
 	} {
 		if changed {
 			a.log.Warn("changed setting needs a restart; keeping the old value", "var", name)
 		}
 	}
 	next.Token, next.Store, next.WebhookURL, next.WebhookSecret = old.Token, old.Store, old.WebhookURL, old.WebhookSecret
-	next.ListenAddr, next.TelegramAPIURL = old.ListenAddr, old.TelegramAPIURL
+	next.ListenAddr, next.TelegramAPIURL, next.GeminiAPIURL = old.ListenAddr, old.TelegramAPIURL, old.GeminiAPIURL
+	next.Owners, next.Admins = old.Owners, old.Admins
 
-	sameBot := reflect.DeepEqual(tiersOf(next), tiersOf(old)) &&
-		slices.Equal(next.Personas, old.Personas) && slices.Equal(next.Owners, old.Owners) &&
-		slices.Equal(next.Admins, old.Admins) && next.GeminiAPIURL == old.GeminiAPIURL
-	if sameBot && sameGroups(a.groups, tierGroups(tiersOf(next), next.Keys)) {
-		if err := a.router.SetKeys(next.Keys); err != nil {
-			return fmt.Errorf("%s: %w", envKeys, err)
-		}
-		a.cfg = next
-		a.log.Info("reloaded: keys rotated", "keys", len(next.Keys))
-		return nil
-	}
+	oldKeys := a.router.Keys()
 	if err := a.router.SetKeys(next.Keys); err != nil {
 		return fmt.Errorf("%s: %w", envKeys, err)
 	}
-	nb, router, groups, err := a.build(next, a.router, a.groups)
-	if err != nil {
-		return err
+	// The tiers' key groups are derived from the keys now in the router.
+	if err := a.bot.SetTiers(tiersOf(next), nil); err != nil {
+		_ = a.router.SetKeys(oldKeys)
+		return fmt.Errorf("%s: %w", envTiersFile, err)
 	}
-	ob, oldRouter, oldRuns := a.bot, a.router, a.runs
-	a.bot, a.router, a.groups, a.cfg = nb, router, groups, next
-	// The old bot stops taking updates and finishes its replies; only
-	// then may the new one poll (Telegram allows one poller).
-	drainCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), drainTimeout)
-	defer cancel()
-	var derr error
-	if oldRuns != nil {
-		derr = oldRuns.stop(drainCtx, ob)
-		a.runs = startPolling(ctx, nb)
-	} else {
-		derr = ob.Shutdown(drainCtx)
+	if err := a.bot.SetPersonas(personasOf(next)); err != nil {
+		_ = a.router.SetKeys(oldKeys)
+		_ = a.bot.SetTiers(tiersOf(old), nil)
+		return fmt.Errorf("%s: %w", envPersonasFile, err)
 	}
-	if derr != nil {
-		a.log.Warn("previous bot drained with an error", "err", derr)
-	}
-	if oldRouter != router {
-		_ = oldRouter.Close()
-		a.log.Warn("tiers map to other key groups: key counters and cooldowns start afresh")
-	}
-	a.log.Info("reloaded: bot rebuilt with new tiers or personas", "keys", len(next.Keys), "tiers", len(tiersOf(next)), "personas", len(next.Personas))
+	a.cfg = next
+	a.log.Info("reloaded: keys rotated, tiers and personas applied", "keys", len(next.Keys), "tiers", len(tiersOf(next)), "personas", len(next.Personas))
 	return nil
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -217,8 +218,9 @@ func TestWiringWebhook(t *testing.T) {
 	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
 }
 
-// SIGHUP rotates keys in the running router and rebuilds the bot for new
-// personas; a bad file leaves the running configuration alone.
+// SIGHUP rotates keys in the running router and applies new personas and
+// tiers to the running bot; a bad file leaves the running configuration
+// alone.
 func TestReload(t *testing.T) {
 	f := newFakes(t)
 	dir := t.TempDir()
@@ -242,14 +244,14 @@ func TestReload(t *testing.T) {
 	write(personasFile, "personas:\n  - name: assistant\n    prompt: Be helpful.\n  - name: pirate\n    title: Pirate\n    prompt: Talk like a pirate.\n")
 	before := s.app.current()
 	require.NoError(t, s.doReload(t))
-	assert.NotSame(t, before, s.app.current(), "new personas rebuild the bot")
+	assert.Same(t, before, s.app.current(), "new personas apply to the running bot")
 	assert.Contains(t, s.ask(t, f.tg, 7, "/persona"), "now: assistant")
 	msgs := f.tg.Messages(7)
 	kb := msgs[len(msgs)-1].ReplyMarkup
 	require.NotNil(t, kb)
 	assert.Equal(t, "Pirate", flatButtons(kb)[1].Text)
 	s.ask(t, f.tg, 42, "three")
-	assert.Equal(t, "k2", lastKey(), "the rebuilt bot polls and answers with the same router")
+	assert.Equal(t, "k2", lastKey(), "the bot polls and answers with the same router")
 
 	write(keysFile, "A:b:c:"+testKey1)
 	err := s.doReload(t)
@@ -314,4 +316,37 @@ func grepLines(s, sub string) string {
 		}
 	}
 	return strings.Join(keep, "\n")
+}
+
+// SIGHUP applies new tiers, and the key groups they map to, to the running
+// bot and key router.
+func TestReloadTiers(t *testing.T) {
+	f := newFakes(t)
+	dir := t.TempDir()
+	keysFile := filepath.Join(dir, "keys")
+	tiersFile := filepath.Join(dir, "tiers.yaml")
+	write := func(path, s string) { require.NoError(t, os.WriteFile(path, []byte(s), 0o600)) }
+	write(keysFile, "A:p1:"+testKey1+"\nB:p2:"+testKey2+"\n")
+	tiers := func(group string, perDay int) string {
+		return fmt.Sprintf("tiers:\n  - name: guest\n    base: guest\n  - name: free\n    base: free\n    requests_per_day: %d\n    key_groups: [%s]\n"+
+			"  - name: vip\n    base: vip\n  - name: owner\n    base: owner\n", perDay, group)
+	}
+	write(tiersFile, tiers("A", 50))
+	env, _ := f.env(t, envKeys, "", envKeys+"_FILE", keysFile, envTiersFile, tiersFile)
+	s := start(t, env, os.ReadFile)
+	lastKey := func() string { c := f.gm.Calls(); return c[len(c)-1].KeyID }
+
+	s.ask(t, f.tg, 42, "one")
+	assert.Equal(t, "k1", lastKey(), "free is served by group A")
+	before := s.app.current()
+
+	write(tiersFile, tiers("B", 60))
+	require.NoError(t, s.doReload(t))
+	assert.Same(t, before, s.app.current(), "the bot is not rebuilt")
+	s.ask(t, f.tg, 42, "two")
+	assert.Equal(t, "k2", lastKey(), "free is served by group B now")
+	free, err := s.app.current().Sessions().Tier("free")
+	require.NoError(t, err)
+	assert.Equal(t, int64(60), free.RequestsPerDay)
+	assert.Contains(t, s.ask(t, f.tg, 42, "/usage"), "2 of 60", "quota used before the reload counts")
 }
