@@ -50,7 +50,10 @@ func storyTiers() []vipsession.Tier {
 	guest.Models = []string{"gemini-flash-lite-latest"}
 	free.Name, free.Rank, free.RequestsPerDay, free.MemoryRounds = "free", 1, 4, 5
 	free.Models = []string{"gemini-flash-latest", "gemini-flash-lite-latest"}
-	vip.Name, vip.Rank, vip.RequestsPerDay, vip.MemoryRounds = "vip", 3, 100, 5
+	// vip remembers more rounds than the story has turns, so that no
+	// memory note (a message of its own) comes between a question and its
+	// answer.
+	vip.Name, vip.Rank, vip.RequestsPerDay, vip.MemoryRounds = "vip", 3, 100, 50
 	vip.Models = []string{"gemini-pro-latest", "gemini-flash-latest", "gemini-flash-lite-latest"}
 	own.Name, own.Rank, own.RequestsPerDay, own.MemoryRounds = "owner", 4, u, 5
 	own.Models = vip.Models

@@ -246,8 +246,8 @@ func (a *Assistant) reply(ctx context.Context, msg *models.Message, prompt strin
 // choose to lose the conversation and may refer to it); an idle expiry only
 // with Options.TellIdleReset (after a long pause people seldom continue
 // where they left off, and a note on every first message of the day would
-// be noise). A memory
-// shared by a group or topic is not the session's, so nothing is told.
+// be noise). A memory shared by a group or topic is not the session's, so
+// nothing is told.
 func (a *Assistant) resetNote(lg string, sess *vipsession.Session, shared string) string {
 	if shared != "" {
 		return ""
