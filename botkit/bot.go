@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -45,6 +46,9 @@ func New(token string, opts Options) (*Bot, error) {
 	}
 	bopts := []bot.Option{bot.WithSkipGetMe(), bot.WithHTTPClient(hc.Timeout, hc)}
 	if opts.ServerURL != "" {
+		if u, err := url.Parse(opts.ServerURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, errors.New("botkit: ServerURL is not an http(s) URL")
+		}
 		bopts = append(bopts, bot.WithServerURL(opts.ServerURL))
 	}
 	tg, err := bot.New(token, bopts...)
@@ -67,6 +71,9 @@ func New(token string, opts Options) (*Bot, error) {
 	if do.Express == nil {
 		do.Express = a.ExpressCancel
 	}
+	if opts.SharedStore && do.ChatLocks == nil {
+		do.ChatLocks = a.st
+	}
 	b.disp = NewDispatcher(b.Handler(), do)
 	wo := opts.Webhook
 	if wo.Logger == nil {
@@ -79,6 +86,9 @@ func New(token string, opts Options) (*Bot, error) {
 // botID is the numeric ID at the start of a token; its error never
 // contains the token.
 func botID(token string) (int64, error) {
+	if err := ValidToken(token); err != nil {
+		return 0, err
+	}
 	head, _, ok := strings.Cut(token, ":")
 	id, err := strconv.ParseInt(head, 10, 64)
 	if !ok || err != nil || id <= 0 {

@@ -52,6 +52,11 @@ type Options struct {
 	// a database backend itself, so that a program links only the backend
 	// it uses.
 	Store store.Store
+	// SharedStore says that Store is shared with other replicas of the bot
+	// (a fleet behind a load balancer): each chat is then leased to one
+	// replica at a time (DispatcherOptions.ChatLocks), so two replicas never
+	// answer one chat at once and its order holds.
+	SharedStore bool
 
 	// Sessions replaces the session manager built from the fields below.
 	Sessions *vipsession.Manager

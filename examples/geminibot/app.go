@@ -106,25 +106,26 @@ func personasOf(cfg *config) []botkit.Persona {
 // build makes the key router and the bot of cfg. The bot maps its tiers to
 // the router's key groups (Bot.SetTiers), as it does on every reload.
 func (a *app) build(cfg *config) (*botkit.Bot, *keyrouter.Router, error) {
-	router, err := keyrouter.New(cfg.Keys, keyrouter.Options{Classifier: gemini.Classify})
+	router, err := keyrouter.New(cfg.Keys, keyrouter.Options{Classifier: gemini.Classify, Shared: a.store.routerState})
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", envKeys, err)
 	}
 	tiers := tiersOf(cfg)
 	opts := botkit.Options{
-		Router:     router,
-		GeminiURL:  cfg.GeminiAPIURL,
-		Store:      a.store,
-		Tiers:      tiers,
-		Owners:     cfg.Owners,
-		Admins:     cfg.Admins,
-		Personas:   personasOf(cfg),
-		ServerURL:  cfg.TelegramAPIURL,
-		Middleware: a.opts.Middleware,
-		Stream:     a.opts.Stream,
-		Sender:     a.opts.Sender,
-		Logger:     a.log,
-		Webhook:    botkit.WebhookOptions{Secret: string(cfg.WebhookSecret), AwaitHandled: true},
+		Router:      router,
+		GeminiURL:   cfg.GeminiAPIURL,
+		Store:       a.store,
+		SharedStore: a.store.shared,
+		Tiers:       tiers,
+		Owners:      cfg.Owners,
+		Admins:      cfg.Admins,
+		Personas:    personasOf(cfg),
+		ServerURL:   cfg.TelegramAPIURL,
+		Middleware:  a.opts.Middleware,
+		Stream:      a.opts.Stream,
+		Sender:      a.opts.Sender,
+		Logger:      a.log,
+		Webhook:     botkit.WebhookOptions{Secret: string(cfg.WebhookSecret), AwaitHandled: true},
 	}
 	if a.opts.Metrics != nil {
 		opts.Observer = a.opts.Metrics.observer(router)

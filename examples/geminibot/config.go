@@ -19,6 +19,7 @@ const (
 	envAdmins         = "SVSBOT_ADMIN_IDS"
 	envStoreURL       = "SVSBOT_STORE_URL"
 	envRedisURL       = "SVSBOT_REDIS_URL"
+	envRedisFailOpen  = "SVSBOT_REDIS_FAIL_OPEN"
 	envWebhookURL     = "SVSBOT_WEBHOOK_URL"
 	envWebhookSecret  = "SVSBOT_WEBHOOK_SECRET"
 	envListenAddr     = "SVSBOT_LISTEN_ADDR"
@@ -37,7 +38,7 @@ const (
 // allVars lists every variable the bot reads (each secret also as
 // NAME_FILE), in the order of the documentation.
 var allVars = []string{
-	envToken, envKeys, envOwners, envAdmins, envStoreURL, envRedisURL,
+	envToken, envKeys, envOwners, envAdmins, envStoreURL, envRedisURL, envRedisFailOpen,
 	envWebhookURL, envWebhookSecret, envListenAddr, envTiersFile,
 	envPersonasFile, envModels, envLogLevel, envTelegramAPIURL, envGeminiAPIURL,
 }
@@ -84,6 +85,9 @@ type storeConfig struct {
 	Path     string // sqlite: the database file
 	URL      dsn    // postgres or redis: the server URL
 	RedisURL dsn    // fleet: the Redis URL beside the PostgreSQL one
+	// FailOpen: with Redis unreachable, a fleet replica goes on with
+	// in-process counters and leases instead of refusing.
+	FailOpen bool
 }
 
 // dsn is a server URL that may hold a password; it prints with the

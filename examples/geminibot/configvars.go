@@ -97,6 +97,15 @@ func (l *loader) store() storeConfig {
 		l.fail(envRedisURL, "is only used beside a postgres:// "+envStoreURL+" (the fleet composition)")
 	default:
 		sc.Kind, sc.RedisURL = storeFleet, dsn(redisURL)
+		if v, ok := l.get(envRedisFailOpen); ok {
+			switch strings.ToLower(v) {
+			case "1", "true", "yes":
+				sc.FailOpen = true
+			case "0", "false", "no":
+			default:
+				l.fail(envRedisFailOpen, "is neither true nor false")
+			}
+		}
 	}
 	return sc
 }

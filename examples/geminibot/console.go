@@ -97,7 +97,8 @@ func runConsole(ctx context.Context, cfg *config, opts consoleOptions) error {
 	handled := make(chan *models.Update, 1)
 	app, err := newApp(ctx, &c, appOptions{
 		Logger: opts.Log,
-		Stream: botkit.StreamOptions{DraftInterval: opts.DraftInterval},
+		// In the terminal the growing draft is the show: start it at once.
+		Stream: botkit.StreamOptions{DraftInterval: opts.DraftInterval, TypingDelay: -1, FirstProgressDelay: -1},
 		// Offline, nobody's flood control is at stake: no pacing.
 		Sender: botkit.SenderOptions{PerChat: rate.Inf, Global: rate.Inf},
 		Middleware: []botkit.Middleware{func(next botkit.Handler) botkit.Handler {

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/web3-ai-game/svs-telegram-bot/keyrouter"
 	"github.com/web3-ai-game/svs-telegram-bot/store"
 	"github.com/web3-ai-game/svs-telegram-bot/store/fleetstore"
 	"github.com/web3-ai-game/svs-telegram-bot/store/memstore"
@@ -22,6 +23,10 @@ import (
 type openedStore struct {
 	store.Store
 	closers []func() error
+	// shared: other replicas may use the same store, so chats are leased.
+	shared bool
+	// routerState shares the key router's quota view across replicas.
+	routerState keyrouter.SharedState
 }
 
 // Close closes the store and the stores it is made of.
@@ -65,34 +70,38 @@ func openStore(ctx context.Context, sc storeConfig, log *slog.Logger) (*openedSt
 			return nil, &configError{Var: envStoreURL, Reason: "cannot open " + sc.URL.String() + ": " + scrub(err, string(sc.URL))}
 		}
 		if sc.Kind == storePostgres {
-			return &openedStore{Store: pg, closers: []func() error{pg.Close}}, nil
+			return &openedStore{Store: pg, closers: []func() error{pg.Close}, shared: true}, nil
 		}
 		rd, err := redisstore.Open(ctx, string(sc.RedisURL), redisstore.Options{})
 		if err != nil {
 			_ = pg.Close()
 			return nil, &configError{Var: envRedisURL, Reason: "cannot open " + sc.RedisURL.String() + ": " + scrub(err, string(sc.RedisURL))}
 		}
-		fleet, err := fleetstore.New(pg, rd, fleetstore.Options{
+		fo := fleetstore.Options{
 			OnFailure: func(err error, down bool) {
 				if down {
-					log.Error("redis unreachable: counters, leases and dedup refused until it answers", "err", scrub(err, string(sc.RedisURL)))
+					log.Error("redis unreachable", "fail_open", sc.FailOpen, "err", scrub(err, string(sc.RedisURL)))
 				} else {
 					log.Info("redis answers again")
 				}
 			},
-		})
+		}
+		if sc.FailOpen {
+			fo.FailOpen, fo.Fallback = true, memstore.New(memstore.Options{})
+		}
+		fleet, err := fleetstore.New(pg, rd, fo)
 		if err != nil {
 			_ = rd.Close()
 			_ = pg.Close()
 			return nil, fmt.Errorf("geminibot: fleet store: %w", err)
 		}
-		return &openedStore{Store: fleet, closers: []func() error{fleet.Close}}, nil
+		return &openedStore{Store: fleet, closers: []func() error{fleet.Close}, shared: true, routerState: rd.RouterState()}, nil
 	case storeRedis:
 		rd, err := redisstore.Open(ctx, string(sc.URL), redisstore.Options{})
 		if err != nil {
 			return nil, &configError{Var: envStoreURL, Reason: "cannot open " + sc.URL.String() + ": " + scrub(err, string(sc.URL))}
 		}
-		return &openedStore{Store: rd, closers: []func() error{rd.Close}}, nil
+		return &openedStore{Store: rd, closers: []func() error{rd.Close}, shared: true, routerState: rd.RouterState()}, nil
 	}
 	return nil, fmt.Errorf("geminibot: unknown store kind %q", sc.Kind)
 }
