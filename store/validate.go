@@ -111,13 +111,18 @@ func CheckExpiry(now, expires time.Time) error {
 
 // CheckLease validates the arguments of AcquireLease and RenewLease.
 func CheckLease(name, owner string, ttl time.Duration) error {
-	if err := CheckKey("lease name", name); err != nil {
-		return err
-	}
-	if err := CheckKey("lease owner", owner); err != nil {
+	if err := CheckRelease(name, owner); err != nil {
 		return err
 	}
 	return CheckTTL(ttl)
+}
+
+// CheckRelease validates the arguments of ReleaseLease.
+func CheckRelease(name, owner string) error {
+	if err := CheckKey("lease name", name); err != nil {
+		return err
+	}
+	return CheckKey("lease owner", owner)
 }
 
 // CheckTTL rejects a non-positive TTL.

@@ -2,7 +2,6 @@ package telegramtest
 
 import (
 	"sort"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -206,28 +205,4 @@ func skipTag(s string, i int) int {
 	return len(s)
 }
 
-func decodeEntity(name string) (rune, bool) {
-	switch name {
-	case "lt":
-		return '<', true
-	case "gt":
-		return '>', true
-	case "amp":
-		return '&', true
-	case "quot":
-		return '"', true
-	}
-	num, ok := strings.CutPrefix(name, "#")
-	if !ok {
-		return 0, false
-	}
-	base := 10
-	if hex, ok := strings.CutPrefix(strings.ToLower(num), "x"); ok {
-		num, base = hex, 16
-	}
-	n, err := strconv.ParseUint(num, base, 32)
-	if err != nil || !utf8.ValidRune(rune(n)) {
-		return 0, false
-	}
-	return rune(n), true
-}
+func decodeEntity(name string) (rune, bool) { return tgmd.DecodeEntity(name) }

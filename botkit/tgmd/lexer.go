@@ -115,9 +115,12 @@ func (l *lexer) entity() (token, *HTMLError) {
 	return token{kind: tokEntity, start: i, end: i + semi + 1, r: r}, nil
 }
 
-// decodeEntity decodes the body of a character reference (between '&' and
-// ';'). Only the four named references of Telegram's documentation and valid
-// numeric references are accepted.
+// DecodeEntity decodes the body of a character reference (between '&' and
+// ';'), as Telegram reads HTML: only the four named references of its
+// documentation (lt, gt, amp, quot) and valid numeric references are
+// accepted.
+func DecodeEntity(body string) (rune, bool) { return decodeEntity(body) }
+
 func decodeEntity(body string) (rune, bool) {
 	switch body {
 	case "lt":

@@ -125,10 +125,7 @@ func (s *Store) RenewLease(ctx context.Context, name, owner string, ttl time.Dur
 
 // ReleaseLease implements store.Locks.
 func (s *Store) ReleaseLease(ctx context.Context, name, owner string, now time.Time) error {
-	if err := store.CheckKey("lease name", name); err != nil {
-		return err
-	}
-	if err := store.CheckKey("lease owner", owner); err != nil {
+	if err := store.CheckRelease(name, owner); err != nil {
 		return err
 	}
 	var otherHolds bool
