@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -117,7 +118,7 @@ func (a *Assistant) cmdKeys(ctx context.Context, m *Message) error {
 	for _, k := range stats {
 		counts[k.State.String()]++
 	}
-	for _, st := range slices.Sorted(mapKeys(counts)) {
+	for _, st := range slices.Sorted(maps.Keys(counts)) {
 		fmt.Fprintf(&b, "%s: %d\n", st, counts[st])
 	}
 	now := a.clock.Now()
@@ -136,16 +137,6 @@ func (a *Assistant) cmdKeys(ctx context.Context, m *Message) error {
 		}
 	}
 	return m.Reply(ctx, b.String())
-}
-
-func mapKeys[K comparable, V any](m map[K]V) func(func(K) bool) {
-	return func(yield func(K) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // cmdStats shows today's (UTC) requests, tokens, errors, top users and
@@ -191,7 +182,7 @@ func (a *Assistant) cmdStats(ctx context.Context, m *Message) error {
 
 // topN returns the n keys with the most requests, ties by key.
 func topN[K cmp.Ordered](m map[K]*store.UsageTotals, n int) []K {
-	keys := slices.Collect(mapKeys(m))
+	keys := slices.Collect(maps.Keys(m))
 	slices.SortFunc(keys, func(x, y K) int {
 		if c := cmp.Compare(m[y].Requests, m[x].Requests); c != 0 {
 			return c

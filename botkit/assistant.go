@@ -293,11 +293,12 @@ func (a *Assistant) Handler() bot.HandlerFunc {
 // the AI (text and photos that are not commands and, in groups, address the
 // bot) and passes every other update on to the next handler.
 func (a *Assistant) Middleware() bot.Middleware {
+	h := a.Handler()
 	return func(next bot.HandlerFunc) bot.HandlerFunc {
 		return func(ctx context.Context, b *bot.Bot, upd *models.Update) {
 			if msg := upd.Message; msg != nil && msg.From != nil && !isCommand(msg) {
 				if _, ok := a.addressing(ctx).prompt(msg); ok {
-					a.Handler()(ctx, b, upd)
+					h(ctx, b, upd)
 					return
 				}
 			}

@@ -37,7 +37,8 @@ type Bot struct {
 // zero value gives a bot with a SQLite store "svsbot.db", the default tiers
 // and the AI reply, once keys are given). It makes no network call.
 func New(token string, opts Options) (*Bot, error) {
-	if _, err := botID(token); err != nil {
+	id, err := botID(token)
+	if err != nil {
 		return nil, err
 	}
 	hc := opts.HTTPClient
@@ -65,7 +66,6 @@ func New(token string, opts Options) (*Bot, error) {
 		do.Logger = a.log
 	}
 	if do.Dedup == nil {
-		id, _ := botID(token)
 		do.Dedup = NewDedup(a.st, DedupOptions{Prefix: "botkit:update:" + strconv.FormatInt(id, 10) + ":", Clock: a.clock})
 	}
 	if do.Express == nil {

@@ -34,14 +34,13 @@ func (s *Sender) DownloadFile(ctx context.Context, fileID string) ([]byte, *mode
 	if f.FilePath == "" {
 		return nil, f, fmt.Errorf("botkit: download file: Telegram gave no file path (the file may be too large)")
 	}
-	red := newRedactor(s.bot.Token())
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.bot.FileDownloadLink(f), nil)
 	if err != nil {
-		return nil, f, fmt.Errorf("botkit: download file: %w", red.redact(redactURL(err)))
+		return nil, f, fmt.Errorf("botkit: download file: %w", s.red.redact(redactURL(err)))
 	}
 	resp, err := s.opts.FileClient.Do(req)
 	if err != nil {
-		return nil, f, fmt.Errorf("botkit: download file: %w", red.redact(redactURL(err)))
+		return nil, f, fmt.Errorf("botkit: download file: %w", s.red.redact(redactURL(err)))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -52,7 +51,7 @@ func (s *Sender) DownloadFile(ctx context.Context, fileID string) ([]byte, *mode
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxDownloadSize+1))
 	if err != nil {
-		return nil, f, fmt.Errorf("botkit: download file: %w", red.redact(redactURL(err)))
+		return nil, f, fmt.Errorf("botkit: download file: %w", s.red.redact(redactURL(err)))
 	}
 	if len(data) > MaxDownloadSize {
 		return nil, f, fmt.Errorf("%w: more than %d bytes", ErrFileTooLarge, MaxDownloadSize)

@@ -80,10 +80,8 @@ func NewPoller(token string, d *Dispatcher, opts PollerOptions) (*Poller, error)
 	if err := ValidToken(token); err != nil {
 		return nil, err
 	}
-	botID, _, ok := strings.Cut(token, ":")
-	if !ok || botID == "" {
-		return nil, errors.New("botkit: malformed bot token")
-	}
+	botID, _, _ := strings.Cut(token, ":") // ValidToken saw the colon and the digits
+
 	if opts.ServerURL == "" {
 		opts.ServerURL = "https://api.telegram.org"
 	}

@@ -87,6 +87,10 @@ type Sender struct {
 
 	mmu      sync.Mutex
 	migrated map[int64]int64
+
+	// The token never changes: it is checked and its redactor built once.
+	tokenErr error
+	red      redactor
 }
 
 // NewSender returns a Sender calling the API through b.
@@ -135,6 +139,8 @@ func NewSender(b *bot.Bot, opts SenderOptions) *Sender {
 		groups:   newKeyedLimiters(opts.PerGroup, opts.PerGroupBurst, opts.IdleTTL),
 		global:   rate.NewLimiter(opts.Global, opts.GlobalBurst),
 		migrated: make(map[int64]int64),
+		tokenErr: ValidToken(b.Token()),
+		red:      newRedactor(b.Token()),
 	}
 }
 
@@ -162,8 +168,8 @@ const (
 // "***". A token that ValidToken refuses fails every call at once, with an
 // error wrapping ErrMalformedToken, before fn is called.
 func (s *Sender) Do(ctx context.Context, method string, chatID int64, paced Paced, fn func(ctx context.Context, chatID int64) error) error {
-	if err := ValidToken(s.bot.Token()); err != nil {
-		return fmt.Errorf("botkit: %s: %w", method, err)
+	if s.tokenErr != nil {
+		return fmt.Errorf("botkit: %s: %w", method, s.tokenErr)
 	}
 	chatID = s.resolve(chatID)
 	backoff := time.Duration(0)
@@ -181,7 +187,7 @@ func (s *Sender) Do(ctx context.Context, method string, chatID int64, paced Pace
 		retry := attempt < s.opts.MaxRetries
 		ae := AsAPIError(method, err)
 		if ae == nil {
-			err = newRedactor(s.bot.Token()).redact(err)
+			err = s.red.redact(err)
 		}
 		if s.opts.OnError != nil {
 			if ae != nil {

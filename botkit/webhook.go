@@ -153,7 +153,7 @@ func ValidSecret(s string) bool {
 		return false
 	}
 	for _, c := range []byte(s) {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+		if !tokenSecretByte(c) {
 			return false
 		}
 	}

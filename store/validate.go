@@ -101,6 +101,22 @@ func CheckTake(key string, n, limit int64, now, expires time.Time) error {
 	return CheckExpiry(now, expires)
 }
 
+// CheckAdd validates the arguments of AddCounter.
+func CheckAdd(key string, now, expires time.Time) error {
+	if err := CheckKey("counter key", key); err != nil {
+		return err
+	}
+	return CheckExpiry(now, expires)
+}
+
+// CheckMark validates the arguments of MarkSeen.
+func CheckMark(key string, ttl time.Duration) error {
+	if err := CheckKey("mark key", key); err != nil {
+		return err
+	}
+	return CheckTTL(ttl)
+}
+
 // CheckExpiry rejects a counter expiry that is not after now.
 func CheckExpiry(now, expires time.Time) error {
 	if !expires.After(now) {

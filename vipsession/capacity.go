@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/web3-ai-game/svs-telegram-bot/internal/ctxtime"
 	"slices"
 	"time"
 
@@ -225,12 +226,8 @@ func (m *Manager) withLock(ctx context.Context, name string, fn func() error) er
 		if ok {
 			break
 		}
-		timer := time.NewTimer(pause)
-		select {
-		case <-ctx.Done():
-			timer.Stop()
-			return ctx.Err()
-		case <-timer.C:
+		if err := ctxtime.Sleep(ctx, pause); err != nil {
+			return err
 		}
 		pause = min(2*pause, 20*time.Millisecond)
 	}

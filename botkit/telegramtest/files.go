@@ -96,27 +96,7 @@ func (s *Server) sendDocument(p params, call *Call) (any, *apiError) {
 
 // sendMedia serves sendPhoto and sendDocument.
 func (s *Server) sendMedia(p params, call *Call, kind string) (any, *apiError) {
-	call.Text, call.ParseMode = p.str("caption"), p.str("parse_mode")
-	c, e := s.targetChat(p, call)
-	if e != nil {
-		return nil, e
-	}
-	if e := s.checkEarlyLocked(c, call.Method); e != nil {
-		return nil, e
-	}
-	thread, e := c.thread(p)
-	if e != nil {
-		return nil, e
-	}
-	caption, captionEnts, e := captionBody.check(call.Text, call.ParseMode)
-	if e != nil {
-		return nil, e
-	}
-	reply, e := c.replyTarget(p)
-	if e != nil {
-		return nil, e
-	}
-	markup, rawMarkup, e := parseMarkup(p)
+	o, e := s.prepareSendLocked(p, call, "caption", captionBody)
 	if e != nil {
 		return nil, e
 	}
@@ -124,12 +104,11 @@ func (s *Server) sendMedia(p params, call *Call, kind string) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	if e := s.paceLocked(c, call.Method); e != nil {
+	if e := s.paceLocked(o.c, call.Method); e != nil {
 		return nil, e
 	}
-	m := s.botMessageLocked(c, thread, reply, markup, rawMarkup)
-	m.msg.Caption, m.msg.CaptionEntities = caption, captionEnts
-	m.source, m.parseMode = call.Text, call.ParseMode
+	m := o.message(s)
+	m.msg.Caption, m.msg.CaptionEntities = o.text, o.ents
 	if kind == "photo" {
 		w, h := 0, 0
 		if cfg, err := png.DecodeConfig(bytes.NewReader(f.data)); err == nil {
@@ -140,13 +119,7 @@ func (s *Server) sendMedia(p params, call *Call, kind string) (any, *apiError) {
 		name := p.files[kind].name
 		m.msg.Document = &models.Document{FileID: f.id, FileUniqueID: f.unique, FileName: name, FileSize: int64(len(f.data))}
 	}
-	c.addMessage(m)
-	call.MessageID = m.msg.ID
-	if reply != nil {
-		call.ReplyTo = reply.ID
-	}
-	msg := m.msg
-	return &msg, nil
+	return o.add(m), nil
 }
 
 func (s *Server) getFile(p params, call *Call) (any, *apiError) {

@@ -11,44 +11,76 @@ import (
 )
 
 func (s *Server) sendMessage(p params, call *Call) (any, *apiError) {
-	call.Text, call.ParseMode = p.str("text"), p.str("parse_mode")
-	c, e := s.targetChat(p, call)
+	o, e := s.prepareSendLocked(p, call, "text", messageBody)
 	if e != nil {
 		return nil, e
 	}
-	if e := s.checkEarlyLocked(c, call.Method); e != nil {
+	if e := s.paceLocked(o.c, call.Method); e != nil {
 		return nil, e
 	}
-	thread, e := c.thread(p)
-	if e != nil {
+	m := o.message(s)
+	m.msg.Text, m.msg.Entities = o.text, o.ents
+	clear(o.c.drafts)
+	return o.add(m), nil
+}
+
+// outgoing is a message the bot sends, checked as Telegram checks it: the
+// part sendMessage, sendPhoto and sendDocument share.
+type outgoing struct {
+	call      *Call
+	c         *chat
+	thread    int
+	text      string // visible text or caption
+	ents      []models.MessageEntity
+	reply     *models.Message
+	markup    *models.InlineKeyboardMarkup
+	rawMarkup string
+}
+
+// prepareSendLocked checks the target chat, retry_after, the thread, the
+// text in parameter textParam against b, the reply target and the markup.
+func (s *Server) prepareSendLocked(p params, call *Call, textParam string, b body) (*outgoing, *apiError) {
+	call.Text, call.ParseMode = p.str(textParam), p.str("parse_mode")
+	o := &outgoing{call: call}
+	var e *apiError
+	if o.c, e = s.targetChat(p, call); e != nil {
 		return nil, e
 	}
-	visible, ents, e := messageBody.check(call.Text, call.ParseMode)
-	if e != nil {
+	if e := s.checkEarlyLocked(o.c, call.Method); e != nil {
 		return nil, e
 	}
-	reply, e := c.replyTarget(p)
-	if e != nil {
+	if o.thread, e = o.c.thread(p); e != nil {
 		return nil, e
 	}
-	markup, rawMarkup, e := parseMarkup(p)
-	if e != nil {
+	if o.text, o.ents, e = b.check(call.Text, call.ParseMode); e != nil {
 		return nil, e
 	}
-	if e := s.paceLocked(c, call.Method); e != nil {
+	if o.reply, e = o.c.replyTarget(p); e != nil {
 		return nil, e
 	}
-	m := s.botMessageLocked(c, thread, reply, markup, rawMarkup)
-	m.msg.Text, m.msg.Entities = visible, ents
-	m.source, m.parseMode = call.Text, call.ParseMode
-	c.addMessage(m)
-	clear(c.drafts)
-	call.MessageID = m.msg.ID
-	if reply != nil {
-		call.ReplyTo = reply.ID
+	if o.markup, o.rawMarkup, e = parseMarkup(p); e != nil {
+		return nil, e
+	}
+	return o, nil
+}
+
+// message starts the bot's message.
+func (o *outgoing) message(s *Server) *message {
+	m := s.botMessageLocked(o.c, o.thread, o.reply, o.markup, o.rawMarkup)
+	m.source, m.parseMode = o.call.Text, o.call.ParseMode
+	return m
+}
+
+// add stores m in the chat, records it in the call and returns the copy
+// the API answers with.
+func (o *outgoing) add(m *message) *models.Message {
+	o.c.addMessage(m)
+	o.call.MessageID = m.msg.ID
+	if o.reply != nil {
+		o.call.ReplyTo = o.reply.ID
 	}
 	msg := m.msg
-	return &msg, nil
+	return &msg
 }
 
 // botMessageLocked starts a message the bot sends to c.

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/web3-ai-game/svs-telegram-bot/internal/ctxtime"
 	"sync"
 	"time"
 
@@ -110,14 +111,7 @@ func startFakes(sc Scenario, tr *tracker) *fakes {
 func (f *fakes) sleep(ctx context.Context, d time.Duration) error {
 	f.waiting.add(1)
 	defer f.waiting.add(-1)
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return ctxtime.Sleep(ctx, d)
 }
 
 // gauge is a count that remembers its peak. It is safe for concurrent use.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"github.com/web3-ai-game/svs-telegram-bot/internal/ctxtime"
 	"time"
 
 	"github.com/web3-ai-game/svs-telegram-bot/store"
@@ -16,16 +17,7 @@ type slowStore struct {
 
 var _ store.Store = (*slowStore)(nil)
 
-func (s *slowStore) wait(ctx context.Context) error {
-	t := time.NewTimer(s.delay)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+func (s *slowStore) wait(ctx context.Context) error { return ctxtime.Sleep(ctx, s.delay) }
 
 func (s *slowStore) AppendTurns(ctx context.Context, key string, turns ...store.Turn) error {
 	if err := s.wait(ctx); err != nil {

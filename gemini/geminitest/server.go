@@ -2,6 +2,7 @@ package geminitest
 
 import (
 	"context"
+	"github.com/web3-ai-game/svs-telegram-bot/internal/ctxtime"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -197,14 +198,7 @@ func (s *Server) sleep(ctx context.Context, d time.Duration) error {
 	if s.opts.Sleep != nil {
 		return s.opts.Sleep(ctx, d)
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return ctxtime.Sleep(ctx, d)
 }
 
 // pickFault returns the first fault matching c, spending one of its Times.

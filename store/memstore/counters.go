@@ -83,10 +83,7 @@ func (s *Store) AddCounter(ctx context.Context, key string, delta int64, now, ex
 	if err := s.check(ctx); err != nil {
 		return 0, err
 	}
-	if err := store.CheckKey("counter key", key); err != nil {
-		return 0, invalid("add counter", err)
-	}
-	if err := store.CheckExpiry(now, expires); err != nil {
+	if err := store.CheckAdd(key, now, expires); err != nil {
 		return 0, invalid("add counter", err)
 	}
 	sh := &s.counters[s.shard(key)]

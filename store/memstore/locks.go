@@ -121,10 +121,7 @@ func (s *Store) MarkSeen(ctx context.Context, key string, ttl time.Duration, now
 	if err := s.check(ctx); err != nil {
 		return false, err
 	}
-	if err := store.CheckKey("seen key", key); err != nil {
-		return false, invalid("mark seen", err)
-	}
-	if err := store.CheckTTL(ttl); err != nil {
+	if err := store.CheckMark(key, ttl); err != nil {
 		return false, invalid("mark seen", err)
 	}
 	sh := &s.marks[s.shard(key)]

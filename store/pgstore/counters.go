@@ -47,10 +47,7 @@ func (s *Store) TakeCounter(ctx context.Context, key string, n, limit int64, now
 
 // AddCounter implements store.Counters.
 func (s *Store) AddCounter(ctx context.Context, key string, delta int64, now, expires time.Time) (int64, error) {
-	if err := store.CheckKey("counter key", key); err != nil {
-		return 0, err
-	}
-	if err := store.CheckExpiry(now, expires); err != nil {
+	if err := store.CheckAdd(key, now, expires); err != nil {
 		return 0, err
 	}
 	var used int64
@@ -148,10 +145,7 @@ func (s *Store) ReleaseLease(ctx context.Context, name, owner string, now time.T
 
 // MarkSeen implements store.Locks.
 func (s *Store) MarkSeen(ctx context.Context, key string, ttl time.Duration, now time.Time) (bool, error) {
-	if err := store.CheckKey("mark key", key); err != nil {
-		return false, err
-	}
-	if err := store.CheckTTL(ttl); err != nil {
+	if err := store.CheckMark(key, ttl); err != nil {
 		return false, err
 	}
 	first := true

@@ -5,6 +5,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"github.com/web3-ai-game/svs-telegram-bot/internal/ctxtime"
 	"io/fs"
 	"sort"
 	"strconv"
@@ -199,12 +200,8 @@ func (s *Store) run(ctx context.Context, op func(ctx context.Context) error) err
 		if err == nil || !retryable(err) {
 			return err
 		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return fmt.Errorf("pgstore: %w (last error: %v)", ctx.Err(), err)
-		case <-t.C:
+		if serr := ctxtime.Sleep(ctx, wait); serr != nil {
+			return fmt.Errorf("pgstore: %w (last error: %v)", serr, err)
 		}
 		wait = min(2*wait, time.Second)
 	}

@@ -1,6 +1,7 @@
 package redisstore
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -121,18 +122,8 @@ func (s *Store) ListSubscriptions(ctx context.Context, f store.SubscriptionFilte
 		}
 		out = append(out, sub)
 	}
-	slices.SortFunc(out, func(a, b store.Subscription) int { return cmpInt(a.UserID, b.UserID) })
+	slices.SortFunc(out, func(a, b store.Subscription) int { return cmp.Compare(a.UserID, b.UserID) })
 	return out, nil
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // touchScript: KEYS[1] user hash, KEYS[2] user index; ARGV id, username,
@@ -339,25 +330,15 @@ func (s *Store) SummarizeUsage(ctx context.Context, from, to time.Time) ([]store
 		if c := a.Day.Compare(b.Day); c != 0 {
 			return c
 		}
-		if c := cmpInt(a.UserID, b.UserID); c != 0 {
+		if c := cmp.Compare(a.UserID, b.UserID); c != 0 {
 			return c
 		}
-		if a.Model != b.Model {
-			return cmpStr(a.Model, b.Model)
+		if c := cmp.Compare(a.Model, b.Model); c != 0 {
+			return c
 		}
-		return cmpStr(a.KeyID, b.KeyID)
+		return cmp.Compare(a.KeyID, b.KeyID)
 	})
 	return out, nil
-}
-
-func cmpStr(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // Values are stored with their logical expiry (microseconds, 0 for none)

@@ -66,10 +66,7 @@ func (s *Store) TakeCounter(ctx context.Context, key string, n, limit int64, now
 // AddCounter adds delta to the counter, clamping at zero, and returns the
 // new value.
 func (s *Store) AddCounter(ctx context.Context, key string, delta int64, now, expires time.Time) (used int64, err error) {
-	if err := store.CheckKey("counter key", key); err != nil {
-		return 0, err
-	}
-	if err := store.CheckExpiry(now, expires); err != nil {
+	if err := store.CheckAdd(key, now, expires); err != nil {
 		return 0, err
 	}
 	nowNS, expNS := nanos(now), nanos(expires)

@@ -117,10 +117,7 @@ func (s *Store) ReleaseLease(ctx context.Context, name, owner string, now time.T
 // MarkSeen records key as seen until now+ttl and reports whether this call
 // was the first to see it since the previous mark expired.
 func (s *Store) MarkSeen(ctx context.Context, key string, ttl time.Duration, now time.Time) (bool, error) {
-	if err := store.CheckKey("seen key", key); err != nil {
-		return false, err
-	}
-	if err := store.CheckTTL(ttl); err != nil {
+	if err := store.CheckMark(key, ttl); err != nil {
 		return false, err
 	}
 	var first bool

@@ -71,23 +71,7 @@ func (s *Store) PutSubscription(ctx context.Context, sub store.Subscription) err
 // DeleteSubscription removes the user's subscription, or returns
 // store.ErrNotFound.
 func (s *Store) DeleteSubscription(ctx context.Context, userID int64) error {
-	err := s.w.submit(ctx, func(w *writer) error {
-		res, err := w.exec(sqlDeleteSubscription, userID)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return errors.Join(err, store.ErrNotFound)
-		}
-		return nil
-	})
-	if errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("sqlitestore: subscription of user %d: %w", userID, store.ErrNotFound)
-	}
-	if err != nil {
-		return s.fail(ctx, "delete subscription", err)
-	}
-	return nil
+	return s.execOne(ctx, "delete subscription", fmt.Sprintf("subscription of user %d", userID), sqlDeleteSubscription, userID)
 }
 
 // ListSubscriptions returns the subscriptions matching f, ordered by user ID.
@@ -121,4 +105,26 @@ func boolInt(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// execOne runs a write that must change one row; none changed gives an
+// error naming what, wrapping store.ErrNotFound.
+func (s *Store) execOne(ctx context.Context, op, what, query string, args ...any) error {
+	err := s.w.submit(ctx, func(w *writer) error {
+		res, err := w.exec(query, args...)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return errors.Join(err, store.ErrNotFound)
+		}
+		return nil
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("sqlitestore: %s: %w", what, store.ErrNotFound)
+	}
+	if err != nil {
+		return s.fail(ctx, op, err)
+	}
+	return nil
 }

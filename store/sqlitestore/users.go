@@ -67,23 +67,7 @@ func (s *Store) GetUser(ctx context.Context, id int64) (store.User, error) {
 // SetUserBlocked records whether the user blocked the bot, or returns
 // store.ErrNotFound for an unknown user.
 func (s *Store) SetUserBlocked(ctx context.Context, id int64, blocked bool) error {
-	err := s.w.submit(ctx, func(w *writer) error {
-		res, err := w.exec(sqlSetUserBlocked, id, blocked)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return errors.Join(err, store.ErrNotFound)
-		}
-		return nil
-	})
-	if errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("sqlitestore: user %d: %w", id, store.ErrNotFound)
-	}
-	if err != nil {
-		return s.fail(ctx, "set user blocked", err)
-	}
-	return nil
+	return s.execOne(ctx, "set user blocked", fmt.Sprintf("user %d", id), sqlSetUserBlocked, id, blocked)
 }
 
 // ListUsers returns a page of users ordered by ID.
