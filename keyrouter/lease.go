@@ -102,7 +102,6 @@ func (l *Lease) Release(o Outcome) {
 		ks.failures[v].Add(1)
 		ks.lastVerdict.Store(int64(v) + 1)
 	}
-	var now time.Time
 	switch v {
 	case Success:
 		if o.Tokens > 0 && int64(o.Tokens) != l.tokens {
@@ -111,18 +110,13 @@ func (l *Lease) Release(o Outcome) {
 			pm.mu.Unlock()
 		}
 	case RateLimited:
-		now = r.now()
 		d := o.RetryAfter
 		if d <= 0 {
 			d = r.opts.Cooldown
 		}
-		r.cool(l, now.Add(d), v, StateCooling)
-	case DayExhausted:
-		now = r.now()
-		r.cool(l, NextReset(now, r.opts.ResetZone), v, StateExhausted)
-	case NoQuota:
-		now = r.now()
-		r.cool(l, NextReset(now, r.opts.ResetZone), v, StateNoQuota)
+		r.cool(l, r.now().Add(d), v, StateCooling)
+	case DayExhausted, NoQuota:
+		r.cool(l, NextReset(r.now(), r.opts.ResetZone), v, stateOf(v))
 	case DeadKey:
 		if !ks.retired.Swap(true) {
 			r.emit(l.change(StateRetired, v, time.Time{}))

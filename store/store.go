@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"io"
 	"time"
@@ -250,6 +251,21 @@ type UsageBucket struct {
 	KeyID  string
 	Day    time.Time // midnight UTC of the records' day
 	UsageTotals
+}
+
+// CompareBuckets orders usage buckets as SummarizeUsage returns them: by
+// day, user, model and key.
+func CompareBuckets(a, b UsageBucket) int {
+	if c := a.Day.Compare(b.Day); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.UserID, b.UserID); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Model, b.Model); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.KeyID, b.KeyID)
 }
 
 // Usage records model calls and summarises them.

@@ -20,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/web3-ai-game/svs-telegram-bot/store"
@@ -53,9 +54,11 @@ type Store struct {
 	durable, fast store.Store
 	opts          Options
 
+	// down is read on every fast-store call without a lock; mu guards
+	// downUntil and the transitions of down.
+	down      atomic.Bool
 	mu        sync.Mutex
 	downUntil time.Time // while fast is considered down
-	down      bool
 }
 
 var _ store.Store = (*Store)(nil)
@@ -97,12 +100,12 @@ func isOutage(err error) bool {
 // target picks the store for a fast-store call: the fast store unless it is
 // down, failing open and still within the probe delay.
 func (s *Store) target() store.Store {
-	if !s.opts.FailOpen {
+	if !s.opts.FailOpen || !s.down.Load() {
 		return s.fast
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.down && s.opts.Now().Before(s.downUntil) {
+	if s.down.Load() && s.opts.Now().Before(s.downUntil) {
 		return s.opts.Fallback
 	}
 	return s.fast
@@ -116,18 +119,14 @@ func fastCall[T any](s *Store, op func(store.Store) (T, error)) (T, error) {
 		return v, err
 	}
 	if !isOutage(err) {
-		s.mu.Lock()
-		wasDown := s.down
-		s.down = false
-		s.mu.Unlock()
-		if wasDown && s.opts.OnFailure != nil {
+		if s.down.Swap(false) && s.opts.OnFailure != nil {
 			s.opts.OnFailure(nil, false)
 		}
 		return v, err
 	}
 	s.mu.Lock()
-	s.down = true
 	s.downUntil = s.opts.Now().Add(s.opts.Probe)
+	s.down.Store(true)
 	s.mu.Unlock()
 	if s.opts.OnFailure != nil {
 		s.opts.OnFailure(err, true)

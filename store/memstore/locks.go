@@ -88,10 +88,7 @@ func (s *Store) ReleaseLease(ctx context.Context, name, owner string, now time.T
 	if err := s.check(ctx); err != nil {
 		return err
 	}
-	if err := store.CheckKey("lease name", name); err != nil {
-		return invalid("release lease", err)
-	}
-	if err := store.CheckKey("lease owner", owner); err != nil {
+	if err := store.CheckRelease(name, owner); err != nil {
 		return invalid("release lease", err)
 	}
 	l := &s.leases

@@ -1,10 +1,8 @@
 package memstore
 
 import (
-	"cmp"
 	"context"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -63,17 +61,6 @@ func (s *Store) SummarizeUsage(ctx context.Context, from, to time.Time) ([]store
 	for k, t := range sums {
 		out = append(out, store.UsageBucket{UserID: k.user, Model: k.model, KeyID: k.keyID, Day: k.day, UsageTotals: *t})
 	}
-	slices.SortFunc(out, func(a, b store.UsageBucket) int {
-		if c := a.Day.Compare(b.Day); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.UserID, b.UserID); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.Model, b.Model); c != 0 {
-			return c
-		}
-		return strings.Compare(a.KeyID, b.KeyID)
-	})
+	slices.SortFunc(out, store.CompareBuckets)
 	return out, nil
 }

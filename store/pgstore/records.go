@@ -219,8 +219,7 @@ func (s *Store) SummarizeUsage(ctx context.Context, from, to time.Time) ([]store
 				&b.PromptTokens, &b.OutputTokens, &latency); err != nil {
 				return err
 			}
-			y, m, d := day.Date()
-			b.Day = time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+			b.Day = store.DayUTC(day)
 			b.Latency = time.Duration(latency) * time.Microsecond
 			out = append(out, b)
 		}

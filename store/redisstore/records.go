@@ -326,18 +326,7 @@ func (s *Store) SummarizeUsage(ctx context.Context, from, to time.Time) ([]store
 	for _, b := range sums {
 		out = append(out, *b)
 	}
-	slices.SortFunc(out, func(a, b store.UsageBucket) int {
-		if c := a.Day.Compare(b.Day); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.UserID, b.UserID); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.Model, b.Model); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.KeyID, b.KeyID)
-	})
+	slices.SortFunc(out, store.CompareBuckets)
 	return out, nil
 }
 

@@ -81,10 +81,7 @@ func (s *Store) RenewLease(ctx context.Context, name, owner string, ttl time.Dur
 // ReleaseLease frees a lease held by owner. A lease held by someone else
 // gives store.ErrNotOwner.
 func (s *Store) ReleaseLease(ctx context.Context, name, owner string, now time.Time) error {
-	if err := store.CheckKey("lease name", name); err != nil {
-		return err
-	}
-	if err := store.CheckKey("lease owner", owner); err != nil {
+	if err := store.CheckRelease(name, owner); err != nil {
 		return err
 	}
 	err := s.w.submit(ctx, func(w *writer) error {

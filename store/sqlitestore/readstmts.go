@@ -13,7 +13,7 @@ import (
 // prepares each on a connection the first time it runs there.
 type readStmts struct {
 	db    *sql.DB
-	mu    sync.Mutex
+	mu    sync.RWMutex
 	stmts map[string]*sql.Stmt
 }
 
@@ -23,6 +23,12 @@ func (r *readStmts) init(db *sql.DB) {
 }
 
 func (r *readStmts) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	r.mu.RLock()
+	st, ok := r.stmts[query]
+	r.mu.RUnlock()
+	if ok {
+		return st, nil
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if st, ok := r.stmts[query]; ok {
